@@ -1,0 +1,237 @@
+"""The justification test: Amdahl's law with a per-worker communication tax.
+
+Single-machine time is normalized to 1 (seed, Section 41.1.2):
+
+    T(p) = s + (1 - s)/p + c (p - 1),   S(p) = 1 / T(p),   E(p) = S(p) / p.
+
+`speedup` evaluates exactly the seed's expression, so that `best_p` (O(1) in all but
+floating-point plateaus) agrees to the last bit with the seed's brute force
+`max(range(1, pmax + 1), key=speedup)`, which keeps the first maximum on ties.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from capstone_tui.core.errors import ValidationError, as_float, as_int
+
+PMAX_DEFAULT = 4096
+PMAX_LIMIT = 10_000_000
+GEO_FACTOR = 4.0  # a slow, geo-distributed link: c' = 4c (seed, Exercise 41.1.2)
+MIN_SPEEDUP = 1.05  # "by a margin that matters"
+DISTRIBUTE = "distribute"
+STAY = "stay single-machine"
+
+S_RANGE = "must be a number in [0, 1]"
+C_RANGE = "must be a finite number >= 0"
+PMAX_RANGE = f"must be an integer in [1, {PMAX_LIMIT:_}]".replace("_", ",")
+
+# Computed S(p) differs from the exact value by a few units in the last place; any p whose
+# exact T(p) is within this relative slack of the minimum may win the brute force's tie-break.
+_SLACK = 64 * 2.0**-53
+
+
+def parallel_time(s: float, c: float, p: int) -> float:
+    """T(p), as a fraction of the single-machine time."""
+    return s + (1.0 - s) / p + c * (p - 1)
+
+
+def speedup(s: float, p: int, c: float) -> float:
+    """S(p): the seed's `speedup(s, p, c)`, same argument order, same float operations."""
+    return 1.0 / (s + (1.0 - s) / p + c * (p - 1))
+
+
+def efficiency(s: float, p: int, c: float) -> float:
+    """E(p) = S(p) / p: the share of the p machines doing useful work."""
+    return speedup(s, p, c) / p
+
+
+def best_p_bruteforce(s: float, c: float, pmax: int = PMAX_DEFAULT) -> tuple[int, float]:
+    """The seed's reference: scan every p, keep the first maximum."""
+    p = max(range(1, pmax + 1), key=lambda q: speedup(s, q, c))
+    return p, speedup(s, p, c)
+
+
+def best_p(s: float, c: float, pmax: int = PMAX_DEFAULT) -> tuple[int, float]:
+    """p* = the smallest p in [1, pmax] maximizing S(p), and S(p*); equal to the brute force.
+
+    The continuous optimum is sqrt((1 - s)/c). Exact T is convex, so only the integers whose
+    exact T lies within a few ulps of the minimum can win; they form one interval, found by
+    solving a quadratic, and that (usually tiny) interval is scanned with the exact formula.
+    """
+    q = 1.0 - s
+    if q <= 0.0:
+        return 1, speedup(s, 1, c)
+    if c == 0.0:
+        return _best_p_no_tax(s, pmax)
+    p0 = math.sqrt(q / c) if q / c < 1e300 else math.inf
+    if p0 >= pmax:
+        centre = pmax
+    else:
+        lo = max(1, min(pmax, math.floor(p0)))
+        hi = max(1, min(pmax, lo + 1))
+        centre = lo if parallel_time(s, c, lo) <= parallel_time(s, c, hi) else hi
+    first, last = _near_optimal_interval(s, q, c, centre, pmax)
+    best, best_speedup = first, speedup(s, first, c)
+    for p in range(first + 1, last + 1):
+        value = speedup(s, p, c)
+        if value > best_speedup:
+            best, best_speedup = p, value
+    return best, best_speedup
+
+
+def _best_p_no_tax(s: float, pmax: int) -> tuple[int, float]:
+    """c = 0: computed S(p) never decreases in p, so p* is the first p reaching S(pmax)."""
+    top = speedup(s, pmax, 0.0)
+    lo, hi = 1, pmax
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if speedup(s, mid, 0.0) >= top:
+            hi = mid
+        else:
+            lo = mid + 1
+    return lo, top
+
+
+def _near_optimal_interval(s: float, q: float, c: float, centre: int, pmax: int) -> tuple[int, int]:
+    """Integers p in [1, pmax] with q/p + c p <= q/centre + c centre + slack, widened by 2."""
+    m = q / centre + c * centre
+    slack = _SLACK * (s + m)
+    root_qc = math.sqrt(q * c)
+    # b - 2 sqrt(qc) written as a square to avoid cancellation near the optimum.
+    gap = (math.sqrt(q / centre) - math.sqrt(c * centre)) ** 2 + slack
+    b = m + slack
+    disc = gap * (b + 2.0 * root_qc)
+    upper = (b + math.sqrt(disc)) / (2.0 * c)
+    lower = q / (c * upper) if upper > 0 else 1.0
+    first = max(1, min(centre, math.floor(lower * (1 - 1e-12)) - 2))
+    last = min(pmax, max(centre, math.ceil(min(upper * (1 + 1e-12), 4.0 * pmax)) + 2))
+    return first, last
+
+
+def amdahl_ceiling(s: float) -> float | None:
+    """1/s: the speedup bound with c = 0 and p to infinity; None means infinite (s = 0)."""
+    return None if s == 0 else 1.0 / s
+
+
+def verdict_for(p_star: int, best_speedup: float) -> str:
+    """The seed's rule: distribute only when S(p*) > 1.05 and p* > 1."""
+    return DISTRIBUTE if (best_speedup > MIN_SPEEDUP and p_star > 1) else STAY
+
+
+def karp_flatt(measured_speedup: float, p: int) -> float:
+    """Experimentally determined serial fraction e = (1/S - 1/p) / (1 - 1/p); p >= 2."""
+    if p < 2:
+        raise ValueError("Karp-Flatt needs p >= 2")
+    return (1.0 / measured_speedup - 1.0 / p) / (1.0 - 1.0 / p)
+
+
+def validate_scaling(s: Any, c: Any, pmax: Any = PMAX_DEFAULT) -> tuple[float, float, int]:
+    """Check (s, c, pmax) from the user; raise ValidationError naming the first bad field."""
+    s_value = as_float("s", s, S_RANGE)
+    if not 0.0 <= s_value <= 1.0:
+        raise ValidationError("s", S_RANGE, s)
+    c_value = as_float("c", c, C_RANGE)
+    if c_value < 0.0:
+        raise ValidationError("c", C_RANGE, c)
+    c_value = abs(c_value)  # -0.0 -> 0.0
+    pmax_value = as_int("pmax", pmax, PMAX_RANGE)
+    if not 1 <= pmax_value <= PMAX_LIMIT:
+        raise ValidationError("pmax", PMAX_RANGE, pmax)
+    return s_value, c_value, pmax_value
+
+
+@dataclass(frozen=True)
+class LinkResult:
+    """p*, S(p*) and the verdict for one communication cost."""
+
+    c: float
+    p_star: int
+    speedup: float
+    efficiency: float
+    verdict: str
+
+
+@dataclass(frozen=True)
+class Justification:
+    """The justification test for (s, c, pmax) on a fast link and on the 4c geo link."""
+
+    s: float
+    c: float
+    pmax: int
+    fast: LinkResult
+    geo: LinkResult
+
+    @property
+    def p_star(self) -> int:
+        return self.fast.p_star
+
+    @property
+    def speedup(self) -> float:
+        return self.fast.speedup
+
+    @property
+    def verdict(self) -> str:
+        return self.fast.verdict
+
+    @property
+    def amdahl_ceiling(self) -> float | None:
+        return amdahl_ceiling(self.s)
+
+    @property
+    def continuous_optimum(self) -> float | None:
+        """sqrt((1 - s)/c), for display only (None when c = 0: no finite peak)."""
+        return None if self.c == 0 else math.sqrt((1.0 - self.s) / self.c)
+
+    def to_json(self) -> dict[str, Any]:
+        """The `verdict --json` object (SPEC keys)."""
+        return {
+            "s": self.s,
+            "c": self.c,
+            "pmax": self.pmax,
+            "p_star": self.fast.p_star,
+            "speedup": self.fast.speedup,
+            "efficiency": self.fast.efficiency,
+            "amdahl_ceiling": self.amdahl_ceiling,
+            "verdict": self.fast.verdict,
+            "geo": {
+                "c": self.geo.c,
+                "p_star": self.geo.p_star,
+                "speedup": self.geo.speedup,
+                "verdict": self.geo.verdict,
+            },
+        }
+
+
+def link_result(s: float, c: float, pmax: int) -> LinkResult:
+    p_star, best = best_p(s, c, pmax)
+    return LinkResult(c=c, p_star=p_star, speedup=best, efficiency=best / p_star,
+                      verdict=verdict_for(p_star, best))
+
+
+def justify(s: Any, c: Any, pmax: Any = PMAX_DEFAULT) -> Justification:
+    """Validate the inputs and run the justification test on both links."""
+    s_value, c_value, pmax_value = validate_scaling(s, c, pmax)
+    return Justification(
+        s=s_value,
+        c=c_value,
+        pmax=pmax_value,
+        fast=link_result(s_value, c_value, pmax_value),
+        geo=link_result(s_value, GEO_FACTOR * c_value, pmax_value),
+    )
+
+
+@dataclass(frozen=True)
+class CurvePoint:
+    p: int
+    speedup: float
+    efficiency: float
+
+
+def curve(s: float, c: float, pmax: int) -> tuple[CurvePoint, ...]:
+    """S(p) and E(p) for p = 1..pmax."""
+    return tuple(
+        CurvePoint(p, speedup(s, p, c), speedup(s, p, c) / p) for p in range(1, pmax + 1)
+    )

@@ -1,0 +1,1 @@
+"""The outside world (psutil, cgroups, NVML, Slurm, datasets, launchers); no Textual here."""

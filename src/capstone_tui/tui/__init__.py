@@ -1,0 +1,1 @@
+"""The Textual dashboard: a thin layer that renders the core's model."""
