@@ -1,0 +1,28 @@
+"""Every key of the dashboard, in one table: the App binds it, the help screen lists it,
+and users can remap any of them by id (`App.set_keymap`)."""
+
+from __future__ import annotations
+
+from textual.binding import Binding
+
+KEYS: list[Binding] = [
+    Binding("s", "tune('s', False)", "s-", tooltip="Lower the serial fraction s by 0.01", id="s-down"),
+    Binding("S", "tune('s', True)", "s+", tooltip="Raise the serial fraction s by 0.01", id="s-up"),
+    Binding("c", "tune('c', False)", "c-", tooltip="Lower the per-worker cost c one step on the 1-2-5 grid", id="c-down"),
+    Binding("C", "tune('c', True)", "c+", tooltip="Raise the per-worker cost c one step on the 1-2-5 grid", id="c-up"),
+    Binding("p", "tune('pmax', False)", "pmax/2", tooltip="Halve pmax, the largest worker count", id="pmax-down"),
+    Binding("P", "tune('pmax', True)", "pmax*2", tooltip="Double pmax, the largest worker count", id="pmax-up"),
+    Binding("g", "toggle('show_geo')", "geo", tooltip="Show or hide the geo-link curve (c' = 4c)", id="toggle-geo"),
+    Binding("l", "toggle('log_p')", "log p", tooltip="Linear or logarithmic worker axis", id="toggle-log"),
+    Binding("y", "toggle('show_efficiency')", "S/E", tooltip="Plot speedup S(p) or efficiency E(p)", id="toggle-efficiency"),
+    Binding("m", "next_machine", "machine", tooltip="Cycle the reference machine", id="next-machine"),
+    Binding("i", "edit_inputs", "inputs", tooltip="Edit every candidate input", id="edit-inputs"),
+    Binding("f", "apply_fit", "use fit", show=False, tooltip="Set s and c from the fitted runs", id="apply-fit"),
+    Binding("k", "karp_flatt", "Karp-Flatt", show=False, tooltip="Show the Karp-Flatt table of the fitted runs", id="karp-flatt"),
+    Binding("r", "pause_refresh", "pause", show=False, tooltip="Pause or resume the inventory refresh", id="pause-refresh"),
+    Binding("e", "export", "export", tooltip="Export a verdict snapshot (.json, .md, .svg)", id="export"),
+    Binding("ctrl+o", "open_candidate", "open", show=False, tooltip="Open a candidate TOML file", id="open"),
+    Binding("ctrl+s", "save_candidate", "save", show=False, tooltip="Save the candidate as TOML", id="save"),
+    Binding("question_mark", "help", "help", tooltip="Show every key", id="help", key_display="?"),
+    Binding("q", "quit", "quit", tooltip="Quit", id="quit"),
+]

@@ -1,0 +1,51 @@
+"""Start the dashboard from parsed CLI arguments (candidate, machine, theme, export dir)."""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import replace
+from pathlib import Path
+
+from capstone_tui.core.candidate import Candidate, parse_candidate
+from capstone_tui.core.errors import ValidationError
+from capstone_tui.core.model import Model
+from capstone_tui.core.presets import load_presets
+
+
+def read_candidate(path: str | None) -> Candidate:
+    if not path:
+        return Candidate()
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as err:
+        raise ValidationError("CANDIDATE.toml", "must be a readable candidate file", path,
+                              detail=err.strerror or "") from None
+    return parse_candidate(text, source=path)
+
+
+def initial_model(args: argparse.Namespace) -> Model:
+    candidate = read_candidate(args.candidate)
+    if args.machine:
+        candidate = replace(candidate, machine=args.machine)
+    return Model(candidate=candidate, machines=load_presets())
+
+
+def launch(args: argparse.Namespace) -> int:
+    if args.refresh is not None and not 0.2 <= args.refresh <= 3600:
+        raise ValidationError("--refresh", "must be a number of seconds in [0.2, 3600]", args.refresh)
+    model = initial_model(args)
+    from capstone_tui.tui.themes import load_themes, no_color, themes_dir  # Textual from here on
+
+    themes = load_themes(themes_dir())
+    theme = args.theme
+    if theme and theme not in themes:
+        raise ValidationError("--theme", "must be one of " + ", ".join(sorted(themes)), theme)
+    if args.low_color or no_color():
+        theme = theme or "capstone-16"
+    from capstone_tui.tui.app import CapstoneApp
+
+    app = CapstoneApp(model, themes=themes, theme=theme or "capstone-dark",
+                      export_dir=Path(args.export_dir), candidate_path=Path(args.candidate) if args.candidate else None,
+                      refresh_s=args.refresh)
+    app.run()
+    return app.return_code or 0

@@ -1,0 +1,139 @@
+"""The speedup-curve pane: S(p) (or E(p)) for c and the 4c geo link, p*, 1/s, measured runs.
+
+It replots only when what the plot shows changed (s, c, pmax, toggles, fit, theme, size);
+every other model change (an inventory reading, a sized dataset) costs nothing here.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.reactive import reactive
+from textual.widget import Widget
+from textual_plotext import PlotextPlot
+
+from capstone_tui.core.model import Model
+from capstone_tui.core.scaling import speedup
+from capstone_tui.tui.themes import plot_rgb
+
+LOG_SAMPLES = 240  # points drawn on a log axis: plenty for a terminal, cheap for 10^7 workers
+
+
+def sample_ps(pmax: int, log_p: bool) -> list[int]:
+    """Worker counts to draw: every p on a linear axis, log-spaced integers on a log axis."""
+    if not log_p or pmax <= LOG_SAMPLES:
+        return list(range(1, pmax + 1))
+    step = math.log(pmax) / (LOG_SAMPLES - 1)
+    return sorted({max(1, min(pmax, round(math.exp(i * step)))) for i in range(LOG_SAMPLES)})
+
+
+class CachedPlot(PlotextPlot):
+    """PlotextPlot that rebuilds its text only when the data, size or theme changed."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._cache_key: tuple[Any, ...] | None = None
+        self._cached: Text | None = None
+        self.version = 0
+
+    def invalidate(self) -> None:
+        self.version += 1
+        self.refresh()
+
+    def render(self) -> Text:
+        key = (self.version, self.size.width, self.size.height, self.app.theme)
+        if key != self._cache_key or self._cached is None:
+            self._cached = super().render()  # type: ignore[assignment]
+            self._cache_key = key
+        return self._cached
+
+
+class SpeedupPane(Widget):
+    """S(p) for the current s and c, p* marked, the Amdahl ceiling, the geo link, the fit."""
+
+    model: reactive[Model | None] = reactive(None, always_update=True)
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._shown: tuple[Any, ...] | None = None
+
+    def compose(self) -> ComposeResult:
+        yield CachedPlot(id="speedup-plot")
+
+    def on_mount(self) -> None:
+        self.border_title = "Speedup curve"
+        self.app.theme_changed_signal.subscribe(self, lambda _theme: self._replot(force=True))
+
+    def watch_model(self, model: Model | None) -> None:
+        self._replot()
+
+    def _replot(self, force: bool = False) -> None:
+        model = self.model
+        if model is None or not self.is_mounted:
+            return
+        sc = model.candidate.scaling
+        key = (sc.s, sc.c, sc.pmax, model.show_geo, model.log_p, model.show_efficiency,
+               id(model.fit), model.plot_pmax)
+        if key == self._shown and not force:
+            return
+        self._shown = key
+        plot = self.query_one(CachedPlot)
+        self._draw(plot, model)
+        plot.invalidate()
+
+    def _draw(self, plot: CachedPlot, model: Model) -> None:
+        plt = plot.plt
+        plt.clear_data()
+        plt.clear_figure()
+        j = model.justification
+        s, pmax, eff = j.s, model.plot_pmax, model.show_efficiency
+        ps = sample_ps(pmax, model.log_p)
+
+        def series(c: float) -> list[float]:
+            return [speedup(s, p, c) / (p if eff else 1) for p in ps]
+
+        fast = series(j.c)
+        name = "E(p)" if eff else "S(p)"
+        plt.plot(ps, fast, label=f"{name} c={j.c:g}", color=plot_rgb(self.app, "curve-fast"), marker="braille")
+        top = max(fast)
+        if model.show_geo:
+            geo = series(j.geo.c)
+            plt.plot(ps, geo, label=f"geo c'={j.geo.c:g}", color=plot_rgb(self.app, "curve-geo"), marker="braille")
+        fit = model.fit
+        if fit is not None and not eff:
+            self._draw_fit(plt, fit, pmax)
+            top = max([top] + [pt[1] for pt in fit.points if pt[0] <= pmax])
+        marker = plot_rgb(self.app, "marker")
+        if j.p_star <= pmax:
+            y = j.speedup / (j.p_star if eff else 1)
+            plt.scatter([j.p_star], [y], marker="●", color=marker, label=f"p*={j.p_star}")
+        ceiling = j.amdahl_ceiling
+        if not eff and ceiling is not None and ceiling <= top * 1.6:
+            plt.hline(ceiling, color=plot_rgb(self.app, "curve-ceiling"))
+            top = max(top, ceiling)
+        if model.log_p:
+            plt.xscale("log")
+        plt.ylim(0, top * 1.08 if top > 0 else 1)
+        plt.xlim(1, max(2, pmax))
+        plt.xlabel("workers p" + (" (log)" if model.log_p else ""))
+        cap = "1/s = inf" if ceiling is None else f"1/s = {ceiling:.3g}x"
+        title = f"{name}: p*={j.p_star} S={j.speedup:.2f}x  {cap}"
+        if ceiling is not None and ceiling > top * 1.6 and not eff:
+            title += " (off chart)"
+        plt.title(title)
+
+    def _draw_fit(self, plt: Any, fit: Any, pmax: int) -> None:
+        ps = list(range(1, pmax + 1))
+        lower, upper = fit.band(ps)
+        band = plot_rgb(self.app, "curve-band")
+        plt.plot(ps, lower, color=band, marker="dot")
+        plt.plot(ps, upper, color=band, marker="dot")
+        plt.plot(ps, [speedup(fit.s, p, fit.c) for p in ps], label=f"fit ({fit.method})",
+                 color=plot_rgb(self.app, "curve-fit"), marker="braille")
+        shown = [pt for pt in fit.points if pt[0] <= pmax]
+        if shown:
+            plt.scatter([pt[0] for pt in shown], [pt[1] for pt in shown], marker="x",
+                        color=plot_rgb(self.app, "curve-fit"), label="measured")

@@ -1,0 +1,45 @@
+"""The verdict bar: p*, S(p*), E(p*), 1/s on both links, and the decision, in plain words."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.reactive import reactive
+from textual.widgets import Static
+
+from capstone_tui.core.model import Model
+from capstone_tui.core.scaling import DISTRIBUTE, LinkResult
+
+
+def _link(label: str, link: LinkResult) -> str:
+    return (f"{label} p*={link.p_star} S(p*)={link.speedup:.2f}x E(p*)={100 * link.efficiency:.0f}% "
+            f"-> {link.verdict}")
+
+
+def verdict_text(model: Model) -> tuple[str, str, str]:
+    """Three lines: the inputs and both links; the decision and its reason; the last message."""
+    j = model.justification
+    ceiling = "inf" if j.amdahl_ceiling is None else f"{j.amdahl_ceiling:.3g}x"
+    line1 = (f"s={j.s:g} c={j.c:g} pmax={j.pmax} 1/s={ceiling} | "
+             + _link("datacenter", j.fast) + " | " + _link("geo 4c", j.geo))
+    a = model.assessment
+    line2 = f"Decision: {a.decision.upper()}: {a.reason}"
+    return line1, line2, model.message or ""
+
+
+class VerdictBar(Static):
+    """Renders the model's verdicts; colour says distribute (good) or stay (bad)."""
+
+    model: reactive[Model | None] = reactive(None, always_update=True)
+
+    def watch_model(self, model: Model | None) -> None:
+        if model is None:
+            return
+        line1, line2, message = verdict_text(model)
+        good = model.assessment.decision == DISTRIBUTE
+        self.set_class(good, "-distribute")
+        self.set_class(not good, "-stay")
+        text = Text(line1 + "\n")
+        text.append(line2, style="bold")
+        if message:
+            text.append("\n" + message, style="italic")
+        self.update(text)

@@ -1,0 +1,44 @@
+"""Small modal prompts for a file path: open a candidate (or a runs CSV), save a candidate."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label
+
+
+class PathScreen(ModalScreen[str | None]):
+    """Ask for one path; Enter returns it, escape returns None."""
+
+    BINDINGS = [Binding("escape", "cancel", "cancel")]
+    DEFAULT_CSS = """
+    PathScreen { align: center middle; }
+    PathScreen > Vertical { width: 80%; max-width: 90; height: auto; border: round $accent; background: $surface; padding: 0 1; }
+    """
+    prompt = "Path"
+
+    def __init__(self, initial: str = "") -> None:
+        super().__init__()
+        self.initial = initial
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(self.prompt)
+            yield Input(value=self.initial, id="path")
+            yield Label("Enter to confirm, escape to cancel", classes="hint")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.dismiss(event.value.strip() or None)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class OpenScreen(PathScreen):
+    prompt = "Open a candidate (.toml) or a runs file (.csv with p,time or p,throughput):"
+
+
+class SaveScreen(PathScreen):
+    prompt = "Save the candidate as TOML to:"

@@ -1,0 +1,3 @@
+"""Shared pytest setup: fixtures live in tests/support/ and are loaded here."""
+
+pytest_plugins: list[str] = []
