@@ -31,6 +31,7 @@ PMAX_RANGE = f"must be an integer in [1, {PMAX_LIMIT:_}]".replace("_", ",")
 # Computed S(p) differs from the exact value by a few units in the last place; any p whose
 # exact T(p) is within this relative slack of the minimum may win the brute force's tie-break.
 _SLACK = 64 * 2.0**-53
+_FAST_SLACK = 4 * _SLACK
 
 
 def parallel_time(s: float, c: float, p: int) -> float:
@@ -66,7 +67,16 @@ def best_p(s: float, c: float, pmax: int = PMAX_DEFAULT) -> tuple[int, float]:
         return 1, speedup(s, 1, c)
     if c == 0.0:
         return _best_p_no_tax(s, pmax)
-    p0 = math.sqrt(q / c) if q / c < 1e300 else math.inf
+    ratio = q / c
+    if ratio < 1e300:
+        # Fast path: the exact optimum is lo or lo + 1 (lo = floor(sqrt(q/c))); when both outer
+        # neighbours are worse by more than the rounding slack, only those two can win.
+        lo = int(ratio**0.5)
+        if 2 <= lo and lo + 1 <= pmax and c > _FAST_SLACK * (lo + 1) * (s + q / lo + c * lo):
+            a = 1.0 / (s + (1.0 - s) / lo + c * (lo - 1))
+            b = 1.0 / (s + (1.0 - s) / (lo + 1) + c * lo)
+            return (lo, a) if a >= b else (lo + 1, b)
+    p0 = math.sqrt(ratio) if ratio < 1e300 else math.inf
     if p0 >= pmax:
         centre = pmax
     else:
