@@ -30,7 +30,7 @@ from capstone_tui.tui.panes.inventory import InventoryPane
 from capstone_tui.tui.panes.sizer import SizerPane
 from capstone_tui.tui.panes.tree import TreePane
 from capstone_tui.tui.panes.verdict import VerdictBar
-from capstone_tui.tui.themes import THEME_VARIABLE_DEFAULTS, register_themes
+from capstone_tui.tui.themes import register_themes, variable_defaults_for
 
 NARROW_WIDTH = 100  # below this, panes stack in one scrolling column
 
@@ -69,7 +69,7 @@ class CapstoneApp(App[int]):
     # --- layout -------------------------------------------------------------------------
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
-        return dict(THEME_VARIABLE_DEFAULTS)
+        return variable_defaults_for(self.current_theme)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -211,7 +211,9 @@ class CapstoneApp(App[int]):
         extras = {"fit": model.fit.to_json()} if model.fit is not None else None
         snapshot = build_snapshot(model.candidate, model.assessment.to_json(), created=created,
                                   tool_version=__version__, extras=extras)
-        files = {".json": dumps_json(snapshot) + "\n", ".md": snapshot_markdown(snapshot), ".svg": svg}
+        source = str(self.candidate_path) if self.candidate_path else None
+        files = {".json": dumps_json(snapshot) + "\n", ".md": snapshot_markdown(snapshot, candidate_file=source),
+                 ".svg": svg}
         try:
             paths = write_snapshot(self.export_dir, snapshot_basename(model.candidate.name, created), files)
         except ExportError as err:
@@ -219,6 +221,10 @@ class CapstoneApp(App[int]):
             return
         names = ", ".join(p.name for p in paths)
         self.call_from_thread(self.notify, f"Exported to {paths[0].parent}/: {names}", timeout=8)
+        if self.is_web:  # served by textual-serve: also hand the snapshot to the browser
+            json_path = next(p for p in paths if p.suffix == ".json")
+            self.call_from_thread(self.deliver_text, json_path, save_filename=json_path.name,
+                                  mime_type="application/json")
 
     def _opened(self, path: str | None) -> None:
         if path:

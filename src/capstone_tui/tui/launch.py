@@ -34,12 +34,11 @@ def launch(args: argparse.Namespace) -> int:
     if args.refresh is not None and not 0.2 <= args.refresh <= 3600:
         raise ValidationError("--refresh", "must be a number of seconds in [0.2, 3600]", args.refresh)
     model = initial_model(args)
-    from capstone_tui.tui.themes import load_themes, no_color, themes_dir  # Textual from here on
+    from capstone_tui.tui.themes import (  # Textual from here on
+        check_theme_name, load_themes, no_color, selectable_themes, themes_dir)
 
     themes = load_themes(themes_dir())
-    theme = args.theme
-    if theme and theme not in themes:
-        raise ValidationError("--theme", "must be one of " + ", ".join(sorted(themes)), theme)
+    theme = check_theme_name(args.theme, selectable_themes(themes)) if args.theme else None
     if args.low_color or no_color():
         theme = theme or "capstone-16"
     from capstone_tui.tui.app import CapstoneApp

@@ -1,0 +1,153 @@
+"""`capstone-tui assess CANDIDATE.toml [--machine ID] [--json]`: the four ceilings, the route,
+the justification test and the decision, as a readable tree or as the SPEC's JSON object."""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import textwrap
+from dataclasses import replace
+from pathlib import Path
+
+from capstone_tui.commands._common import emit_json
+from capstone_tui.core.assessment import Assessment, assess
+from capstone_tui.core.candidate import Candidate, MeasuredData, parse_candidate
+from capstone_tui.core.ceilings import AXIS_TEXT, TERMINAL, Ceiling
+from capstone_tui.core.errors import ValidationError
+from capstone_tui.core.machine import Machine
+from capstone_tui.core.report import link_line
+from capstone_tui.core.units import binary_bytes, decimal_bytes, percent
+
+CANDIDATE_FIELD = "CANDIDATE.toml"
+
+
+def register(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("candidate", metavar="CANDIDATE.toml", help="a candidate file (see examples/)")
+    parser.add_argument("--machine", metavar="ID",
+                        help="reference machine: this-node, slurm:<partition> or a preset id "
+                             "(default: the candidate's [machine] reference)")
+    parser.add_argument("--json", action="store_true", help="machine-readable output (SPEC keys)")
+
+
+def read_candidate(path: str) -> Candidate:
+    """The candidate file, parsed; unreadable or malformed files are a ValidationError."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        why = getattr(err, "strerror", None) or type(err).__name__
+        raise ValidationError(CANDIDATE_FIELD, "must be a readable UTF-8 candidate file", path, detail=why) from None
+    return parse_candidate(text, source=path)
+
+
+def measure_dataset(candidate: Candidate, base: Path) -> tuple[MeasuredData | None, str | None]:
+    """Size a named dataset or folder through the sizer (offline, bounded in time).
+
+    Returns (None, why) when it cannot be sized: the data ceiling is then "not assessed" and the
+    other three are still walked. A relative `data.path` is read from the candidate's folder.
+    """
+    data = candidate.data
+    target = data.dataset or data.path
+    if data.bytes is not None or target is None:
+        return None, None
+    if data.path and not Path(data.path).expanduser().is_absolute():
+        target = str(base / data.path)
+    # The sizer imports pyarrow/datasets (~1 s) only when a dataset is really named.
+    from capstone_tui.probes.datasets import size_dataset
+
+    try:
+        measured = size_dataset(target, data.config).measured(data.config)
+    except ValidationError as err:
+        return None, f"could not be sized: {err.message}"
+    if measured is None:
+        return None, f"{target}: the sizer found no byte count"
+    return measured, f"sized {measured.label}: {measured.how}"
+
+
+def run(args: argparse.Namespace) -> int:
+    candidate = read_candidate(args.candidate)
+    machine_id = args.machine or candidate.machine
+    from capstone_tui.probes.machines import resolve_machine  # presets are cheap; live/Slurm are lazy
+
+    field = "--machine" if args.machine else "machine.reference"
+    machine = resolve_machine(machine_id, field=field)
+    if args.machine:
+        candidate = replace(candidate, machine=machine.id)
+    measured, why = measure_dataset(candidate, Path(args.candidate).parent)
+    result = assess(candidate, machine, measured)
+    if args.json:
+        emit_json(result.to_json())
+    else:
+        width = max(40, min(110, shutil.get_terminal_size((100, 24)).columns))
+        sys.stdout.write(render(candidate, result, width, why))
+    return 0
+
+
+# --- the readable tree ----------------------------------------------------------------------
+
+
+def machine_lines(m: Machine) -> list[str]:
+    lines = [f"Reference machine: {m.label} [{m.id}, {m.source}, {m.confidence}]",
+             f"  RAM {decimal_bytes(m.memory_total_bytes)} ({binary_bytes(m.memory_total_bytes)}), usable "
+             f"{decimal_bytes(m.memory_bytes)} after a {percent(m.ram_reserve)} OS reserve; local disk "
+             f"{decimal_bytes(m.disk_bytes) if m.disk_bytes is not None else 'unknown'}"]
+    if m.accelerators:
+        lines.append(
+            f"  {m.accelerators}x {m.accelerator_name or 'accelerator'} of "
+            f"{decimal_bytes(m.accelerator_total_bytes)}; usable per device "
+            f"{decimal_bytes(m.accelerator_bytes)} = {percent(m.accelerator_usable_fraction)} less "
+            f"{binary_bytes(m.accelerator_context_bytes)} CUDA context")
+    else:
+        lines.append("  no accelerator: the model ceiling is measured against usable RAM")
+    lines.extend(f"  note: {n}" for n in m.notes)
+    return lines
+
+
+def _wrap(text: str, indent: str, width: int, first: str | None = None) -> list[str]:
+    return textwrap.wrap(text, width=width, initial_indent=first or indent, subsequent_indent=indent) or [indent]
+
+
+def _model_terms(c: Ceiling) -> str:
+    d = c.detail
+    names = (("weights", "weights_bytes"), ("grads", "grads_bytes"), ("optimizer", "optimizer_bytes"),
+             ("activations", "activations_bytes"), ("KV cache", "kv_cache_bytes"), ("overhead", "overhead_bytes"))
+    return " + ".join(f"{label} {decimal_bytes(d[key])}" for label, key in names if d[key]) + " (estimated)"
+
+
+def ceiling_lines(index: int, c: Ceiling, on_route: bool, last: bool, width: int) -> list[str]:
+    branch, stem = ("└─", "   ") if last else ("├─", "│  ")
+    margin = ""
+    if c.margin is not None and c.unit != "agents":
+        margin = f" ({c.margin:.2g}x)" if c.margin >= 0.01 else " (<0.01x)"
+    lines = [f"{branch} {index}. {c.label:<36} {c.status}{margin if c.assessed else ''}"]
+    lines += _wrap(c.explanation, stem + "   ", width)
+    if c.name == "model" and c.assessed:
+        lines += _wrap(_model_terms(c), stem + "     ", width, first=stem + "   = ")
+        lines += _wrap("; ".join(c.detail.get("notes", [])), stem + "   ", width) if c.detail.get("notes") else []
+    if c.assessed and c.cleared:
+        mark = "   <== route" if on_route else "   (also cleared)"
+        lines.append(f"{stem}   YES -> {AXIS_TEXT[c.axis]} ({c.chapters}){mark}")
+    return lines
+
+
+def render(candidate: Candidate, a: Assessment, width: int = 100, sizer_note: str | None = None) -> str:
+    """The assessment as a tree a person reads top to bottom."""
+    out = [f"Candidate: {candidate.name}"]
+    out += machine_lines(a.machine) if a.machine else [f"Reference machine: {a.machine_id} (not read)"]
+    if sizer_note:
+        out += _wrap(sizer_note, "    ", width, first="  dataset: ")
+    out += ["", "Candidate problem"]
+    for i, c in enumerate(a.ceilings, start=1):
+        out += ceiling_lines(i, c, c.name == a.route.ceiling, False, width)
+    terminal = "   <== route" if a.route.ceiling is None else ""
+    out.append(f"└─ {TERMINAL}{terminal}")
+    cleared = ", ".join(a.route.cleared) or "none"
+    out += ["", f"Route: {a.route.text}; cleared: {cleared}",
+            "Justification:",
+            "  " + link_line("datacenter link", a.justification.fast),
+            "  " + link_line("geo link (c' = 4c)", a.justification.geo),
+            f"Gate 1 (clears a ceiling): {'pass' if a.gate1 else 'FAIL'};"
+            f" gate 2 (distributing pays): {'pass' if a.gate2 else 'FAIL'}",
+            f"Decision: {a.decision}"]
+    out += _wrap(a.reason, "  ", width, first="Reason: ")
+    return "\n".join(out) + "\n"
