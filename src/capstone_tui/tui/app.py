@@ -39,6 +39,9 @@ class CapstoneApp(App[int]):
     """capstone-tui: does this problem need more than one machine, and does it pay?"""
 
     CSS_PATH = "app.tcss"
+    AUTO_FOCUS = None  # keys go to the dashboard until a pane is chosen (1-4, tab, a click)
+    PANES = {"inventory": "1 This node", "tree": "2 Ceilings (Figure 41.1.1)", "curve": "3 Speedup curve",
+             "sizer": "4 Dataset sizer"}
     TITLE = "capstone-tui"
     BINDINGS = KEYS
     model: reactive[Model] = reactive(Model, init=False, always_update=False)
@@ -83,6 +86,11 @@ class CapstoneApp(App[int]):
 
     def on_mount(self) -> None:
         self._retitle()
+        for name, title in self.PANES.items():
+            pane = self.query_one(f"#{name}")
+            pane.border_title = title
+            pane.border_subtitle = "keys 1-4: panes"
+        self.query_one("#curve").add_class("-shown")
         if self.live_inventory:
             self.read_inventory()
             if self.refresh_s:
@@ -109,6 +117,17 @@ class CapstoneApp(App[int]):
 
     def action_next_machine(self) -> None:
         self.model = next_machine(self.model)
+
+    def action_show_pane(self, pane: str) -> None:
+        """Narrow terminals show one pane at a time; wide ones just move the focus there."""
+        for name in self.PANES:
+            self.query_one(f"#{name}").set_class(name == pane, "-shown")
+        target = self.query_one(f"#{pane}")
+        focusable = [w for w in target.query("*") if w.focusable]
+        if focusable:
+            focusable[0].focus()
+        else:
+            self.set_focus(None)
 
     def action_help(self) -> None:
         from capstone_tui.tui.screens.help import HelpScreen

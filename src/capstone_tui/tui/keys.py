@@ -23,6 +23,10 @@ KEYS: list[Binding] = [
     Binding("e", "export", "export", tooltip="Export a verdict snapshot (.json, .md, .svg)", id="export"),
     Binding("ctrl+o", "open_candidate", "open", show=False, tooltip="Open a candidate TOML file", id="open"),
     Binding("ctrl+s", "save_candidate", "save", show=False, tooltip="Save the candidate as TOML", id="save"),
+    Binding("1", "show_pane('inventory')", "node", show=False, tooltip="Show or focus the inventory pane", id="pane-inventory"),
+    Binding("2", "show_pane('tree')", "tree", show=False, tooltip="Show or focus the ceiling tree", id="pane-tree"),
+    Binding("3", "show_pane('curve')", "curve", show=False, tooltip="Show or focus the speedup curve", id="pane-curve"),
+    Binding("4", "show_pane('sizer')", "sizer", show=False, tooltip="Show or focus the dataset sizer", id="pane-sizer"),
     Binding("question_mark", "help", "help", tooltip="Show every key", id="help", key_display="?"),
     Binding("q", "quit", "quit", tooltip="Quit", id="quit"),
 ]

@@ -64,7 +64,6 @@ class SpeedupPane(Widget):
         yield CachedPlot(id="speedup-plot")
 
     def on_mount(self) -> None:
-        self.border_title = "Speedup curve"
         self.app.theme_changed_signal.subscribe(self, lambda _theme: self._replot(force=True))
 
     def watch_model(self, model: Model | None) -> None:
@@ -112,12 +111,13 @@ class SpeedupPane(Widget):
             plt.scatter([j.p_star], [y], marker="●", color=marker, label=f"p*={j.p_star}")
         ceiling = j.amdahl_ceiling
         if not eff and ceiling is not None and ceiling <= top * 1.6:
-            plt.hline(ceiling, color=plot_rgb(self.app, "curve-ceiling"))
+            plt.hline(ceiling, color=plot_rgb(self.app, "verdict-bad"))
             top = max(top, ceiling)
         if model.log_p:
-            plt.xscale("log")
+            plt.xscale("log")  # plotext derives log ticks itself; an xlim here would overflow
+        else:
+            plt.xlim(1, max(2, pmax))
         plt.ylim(0, top * 1.08 if top > 0 else 1)
-        plt.xlim(1, max(2, pmax))
         plt.xlabel("workers p" + (" (log)" if model.log_p else ""))
         cap = "1/s = inf" if ceiling is None else f"1/s = {ceiling:.3g}x"
         title = f"{name}: p*={j.p_star} S={j.speedup:.2f}x  {cap}"
@@ -128,7 +128,7 @@ class SpeedupPane(Widget):
     def _draw_fit(self, plt: Any, fit: Any, pmax: int) -> None:
         ps = list(range(1, pmax + 1))
         lower, upper = fit.band(ps)
-        band = plot_rgb(self.app, "curve-band")
+        band = plot_rgb(self.app, "curve-fit")
         plt.plot(ps, lower, color=band, marker="dot")
         plt.plot(ps, upper, color=band, marker="dot")
         plt.plot(ps, [speedup(fit.s, p, fit.c) for p in ps], label=f"fit ({fit.method})",

@@ -54,7 +54,6 @@ class TreePane(Widget):
         yield tree
 
     def on_mount(self) -> None:
-        self.border_title = "Ceilings (Figure 41.1.1)"
         self.app.theme_changed_signal.subscribe(self, lambda _theme: self._relabel())
         self._relabel()
 

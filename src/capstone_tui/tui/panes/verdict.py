@@ -15,14 +15,21 @@ def _link(label: str, link: LinkResult) -> str:
             f"-> {link.verdict}")
 
 
-def verdict_text(model: Model) -> tuple[str, str, str]:
-    """Three lines: the inputs and both links; the decision and its reason; the last message."""
+def verdict_text(model: Model, width: int = 200) -> tuple[str, str, str]:
+    """Three parts: the inputs and both links; the decision and its reason; the last message.
+
+    Below 100 columns the decision drops its long reason for the two gates in short form.
+    """
     j = model.justification
     ceiling = "inf" if j.amdahl_ceiling is None else f"{j.amdahl_ceiling:.3g}x"
     line1 = (f"s={j.s:g} c={j.c:g} pmax={j.pmax} 1/s={ceiling} | "
              + _link("datacenter", j.fast) + " | " + _link("geo 4c", j.geo))
     a = model.assessment
-    line2 = f"Decision: {a.decision.upper()}: {a.reason}"
+    if width >= 100:
+        line2 = f"Decision: {a.decision.upper()}: {a.reason}"
+    else:
+        gates = f"gate 1 {'pass' if a.gate1 else 'fail'}, gate 2 {'pass' if a.gate2 else 'fail'}"
+        line2 = f"Decision: {a.decision.upper()} ({gates})"
     return line1, line2, model.message or ""
 
 
@@ -31,10 +38,13 @@ class VerdictBar(Static):
 
     model: reactive[Model | None] = reactive(None, always_update=True)
 
+    def on_resize(self) -> None:
+        self.watch_model(self.model)
+
     def watch_model(self, model: Model | None) -> None:
         if model is None:
             return
-        line1, line2, message = verdict_text(model)
+        line1, line2, message = verdict_text(model, self.size.width or 200)
         good = model.assessment.decision == DISTRIBUTE
         self.set_class(good, "-distribute")
         self.set_class(not good, "-stay")

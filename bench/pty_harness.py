@@ -1,0 +1,127 @@
+"""Run a terminal program in a real pseudo-terminal and time what reaches the screen.
+
+Used by the TUI benchmarks to measure our dashboard and a bare Textual app side by side,
+with the same terminal size, on the same machine, in the same run.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import pty
+import select
+import struct
+import subprocess
+import sys
+import termios
+import time
+from dataclasses import dataclass, field
+
+import psutil
+
+
+@dataclass
+class Session:
+    proc: subprocess.Popen
+    fd: int
+    started: float
+    buffer: bytearray = field(default_factory=bytearray)
+    bytes_total: int = 0
+    peak_rss: int = 0
+
+    def read(self, timeout: float) -> bytes:
+        ready, _, _ = select.select([self.fd], [], [], timeout)
+        if not ready:
+            return b""
+        try:
+            chunk = os.read(self.fd, 65536)
+        except OSError:
+            return b""
+        self.buffer.extend(chunk)
+        self.bytes_total += len(chunk)
+        return chunk
+
+    def sample_rss(self) -> None:
+        try:
+            proc = psutil.Process(self.proc.pid)
+            rss = proc.memory_info().rss + sum(c.memory_info().rss for c in proc.children(recursive=True))
+            self.peak_rss = max(self.peak_rss, rss)
+        except psutil.Error:
+            pass
+
+    def wait_for(self, needle: bytes, timeout: float = 20.0) -> float:
+        """Seconds from start until `needle` has appeared in the output."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if needle in self.buffer:
+                return time.monotonic() - self.started
+            self.read(0.02)
+            self.sample_rss()
+        raise TimeoutError(f"{needle!r} never appeared")
+
+    def settle(self, quiet: float = 0.4, timeout: float = 20.0) -> float:
+        """Seconds from start until the output has been quiet for `quiet` seconds."""
+        deadline = time.monotonic() + timeout
+        last = time.monotonic()
+        while time.monotonic() < deadline:
+            if self.read(0.02):
+                last = time.monotonic()
+            elif time.monotonic() - last >= quiet:
+                return last - self.started
+        return time.monotonic() - self.started
+
+    def key_to_text(self, key: bytes, needle: bytes, timeout: float = 10.0) -> float:
+        """Seconds from writing `key` until `needle` appears in new output."""
+        self.buffer.clear()
+        t0 = time.monotonic()
+        os.write(self.fd, key)
+        deadline = t0 + timeout
+        while time.monotonic() < deadline:
+            if needle in self.buffer:
+                return time.monotonic() - t0
+            self.read(0.005)
+        raise TimeoutError(f"{needle!r} never appeared after key {key!r}")
+
+    def idle(self, seconds: float) -> tuple[float, float]:
+        """(CPU % of one core, bytes per second) over `seconds` of idling."""
+        proc = psutil.Process(self.proc.pid)
+
+        def cpu() -> float:
+            times = proc.cpu_times()
+            total = times.user + times.system
+            for child in proc.children(recursive=True):
+                try:
+                    ct = child.cpu_times()
+                    total += ct.user + ct.system
+                except psutil.Error:
+                    pass
+            return total
+
+        c0, b0, t0 = cpu(), self.bytes_total, time.monotonic()
+        while time.monotonic() - t0 < seconds:
+            self.read(0.05)
+            self.sample_rss()
+        elapsed = time.monotonic() - t0
+        return 100.0 * (cpu() - c0) / elapsed, (self.bytes_total - b0) / elapsed
+
+    def close(self) -> None:
+        try:
+            os.write(self.fd, b"q")
+            self.proc.wait(timeout=5)
+        except (OSError, subprocess.TimeoutExpired):
+            self.proc.kill()
+        os.close(self.fd)
+
+
+def start(argv: list[str], width: int, height: int, env: dict[str, str] | None = None) -> Session:
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", height, width, 0, 0))
+    full_env = dict(os.environ, TERM="xterm-256color", COLUMNS=str(width), LINES=str(height), **(env or {}))
+    t0 = time.monotonic()
+    proc = subprocess.Popen(argv, stdin=slave, stdout=slave, stderr=slave, env=full_env,
+                            close_fds=True, start_new_session=True)
+    os.close(slave)
+    return Session(proc=proc, fd=master, started=t0)
+
+
+PY = sys.executable

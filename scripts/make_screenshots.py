@@ -1,0 +1,54 @@
+"""Write screenshots/*.svg from the real dashboard (live inventory of this machine).
+
+    .venv/bin/python scripts/make_screenshots.py
+
+Each shot runs the App headless at a fixed size, waits for the first inventory reading,
+presses the listed keys and saves an SVG of the screen.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from capstone_tui.core.candidate import parse_candidate
+from capstone_tui.core.model import Model
+from capstone_tui.core.presets import load_presets
+from capstone_tui.tui.app import CapstoneApp
+from capstone_tui.tui.themes import load_themes, themes_dir
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "screenshots"
+SHOTS = [
+    # (file, size, theme, candidate, keys)
+    ("dashboard-120x40", (120, 40), "capstone-dark", "examples/dedupe-4tb-crawl.toml", []),
+    ("dashboard-80x24", (80, 24), "capstone-dark", "examples/dedupe-4tb-crawl.toml", []),
+    ("tuned-geo-log-light", (120, 40), "capstone-light", "examples/code-completion-exam.toml", ["S", "S", "C", "l"]),
+    ("stay-single-machine-16-colour", (120, 40), "capstone-16", "examples/sentiment-classifier-8gb.toml", []),
+    ("help", (100, 32), "capstone-dark", "examples/dedupe-4tb-crawl.toml", ["question_mark"]),
+]
+
+
+async def shoot(name: str, size: tuple[int, int], theme: str, candidate: str, keys: list[str]) -> Path:
+    cand = parse_candidate((ROOT / candidate).read_text(), source=candidate)
+    app = CapstoneApp(Model(candidate=cand, machines=load_presets()), themes=load_themes(themes_dir()),
+                      theme=theme, export_dir=OUT / "exports", refresh_s=None, live_inventory=True)
+    async with app.run_test(size=size) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        for key in keys:
+            await pilot.press(key)
+        await pilot.pause(0.3)
+        path = OUT / f"{name}.svg"
+        path.write_text(app.export_screenshot(title=f"capstone-tui: {name}"), encoding="utf-8")
+    return path
+
+
+def main() -> None:
+    OUT.mkdir(exist_ok=True)
+    for shot in SHOTS:
+        print(asyncio.run(shoot(*shot)))
+
+
+if __name__ == "__main__":
+    main()

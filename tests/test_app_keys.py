@@ -1,0 +1,111 @@
+"""The real App under Pilot: every key changes the model as documented; nothing raises."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from capstone_tui.core.scaling import best_p
+from capstone_tui.tui.panes.verdict import VerdictBar
+from capstone_tui.tui.screens.help import HelpScreen
+from capstone_tui.tui.screens.inputs import InputsScreen
+from support.app_factory import make_app
+
+
+async def test_tuning_keys_change_the_model(tmp_path: Path):
+    app = make_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        sc = lambda: app.model.candidate.scaling  # noqa: E731
+        await pilot.press("S")
+        assert sc().s == pytest.approx(0.06)
+        await pilot.press("s", "s")
+        assert sc().s == pytest.approx(0.04)
+        await pilot.press("C")
+        assert sc().c == pytest.approx(0.005)
+        await pilot.press("c", "c")
+        assert sc().c == pytest.approx(0.001)
+        await pilot.press("P")
+        assert sc().pmax == 8192
+        await pilot.press("p", "p")
+        assert sc().pmax == 2048
+        expected = best_p(0.04, 0.001, 2048)
+        assert (app.model.justification.p_star, app.model.justification.speedup) == expected
+        await pilot.pause()
+        bar = str(app.query_one(VerdictBar).render())
+        assert f"datacenter p*={expected[0]}" in bar and "s=0.04" in bar
+
+
+async def test_toggle_and_machine_keys(tmp_path: Path):
+    app = make_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        before = app.model
+        await pilot.press("g", "l", "y")
+        assert (app.model.show_geo, app.model.log_p, app.model.show_efficiency) == (
+            not before.show_geo, not before.log_p, not before.show_efficiency)
+        machine = app.model.candidate.machine
+        await pilot.press("m")
+        assert app.model.candidate.machine != machine
+        assert app.model.machine is not None and app.model.machine.id == app.model.candidate.machine
+        assert app.model.candidate.scaling == before.candidate.scaling
+
+
+async def test_help_inputs_and_open_screens(tmp_path: Path):
+    app = make_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape")
+        assert not isinstance(app.screen, HelpScreen)
+        await pilot.press("i")
+        assert isinstance(app.screen, InputsScreen)
+        await pilot.press("escape")
+        await pilot.press("ctrl+o")
+        assert app.screen.__class__.__name__ == "OpenScreen"
+        await pilot.press("escape")
+        assert app.screen is app.screen_stack[0]
+
+
+async def test_export_key_writes_three_files(tmp_path: Path):
+    app = make_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("S", "e")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+    files = sorted((tmp_path / "verdicts").iterdir())
+    assert sorted(p.suffix for p in files) == [".json", ".md", ".svg"]
+    snapshot = json.loads(next(p for p in files if p.suffix == ".json").read_text())
+    assert snapshot["candidate"]["scaling"]["s"] == pytest.approx(0.06)
+    assert snapshot["assessment"]["justification"]["p_star"] == best_p(0.06, 0.002, 4096)[0]
+    assert "<svg" in next(p for p in files if p.suffix == ".svg").read_text()
+
+
+async def test_export_failure_is_a_notification(tmp_path: Path):
+    blocker = tmp_path / "verdicts"
+    blocker.write_text("a file, not a folder")
+    app = make_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("e")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.is_running
+        assert any("Export failed" in n.message for n in app._notifications)
+    assert blocker.read_text() == "a file, not a folder"
+
+
+@pytest.mark.parametrize("size", [(40, 12), (80, 24), (250, 80), (60, 20)])
+async def test_layout_survives_sizes(tmp_path: Path, size):
+    app = make_app(tmp_path)
+    async with app.run_test(size=size) as pilot:
+        await pilot.press("S", "l", "g")
+        await pilot.pause()
+        assert app.is_running
+        assert app.model.candidate.scaling.s == pytest.approx(0.06)
+
+
+async def test_quit_key_exits(tmp_path: Path):
+    app = make_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("q")
+    assert app.return_code == 0
