@@ -1,3 +1,3 @@
 """Shared pytest setup: fixtures live in tests/support/ and are loaded here."""
 
-pytest_plugins: list[str] = []
+pytest_plugins = ["support.slurm", "support.fake_nvml"]

@@ -32,7 +32,8 @@ from capstone_tui.tui.panes.tree import TreePane
 from capstone_tui.tui.panes.verdict import VerdictBar
 from capstone_tui.tui.themes import register_themes, variable_defaults_for
 
-NARROW_WIDTH = 100  # below this, panes stack in one scrolling column
+NARROW_WIDTH = 100  # below this, one pane at a time
+SLURM_MAX_AGE_S = 10.0  # ask slurmctld at most this often; the host and GPUs every refresh
 
 
 class CapstoneApp(App[int]):
@@ -217,7 +218,7 @@ class CapstoneApp(App[int]):
     def read_inventory(self) -> None:
         from capstone_tui.probes.inventory import read_inventory
 
-        inventory = read_inventory()
+        inventory = read_inventory(slurm_max_age_s=SLURM_MAX_AGE_S)
         self.post_message(InventoryRead(inventory, tuple(inventory.machines())))
 
     @work(thread=True, group="export", exit_on_error=False, name="export")

@@ -1,0 +1,113 @@
+"""Probe the Slurm cluster this node belongs to: node types from `sinfo -N -o` (with
+`scontrol show node` as the fallback), GPUs in use from `sinfo -O GresUsed`.
+
+Every call has a deadline: `sinfo` blocks and retries for many seconds when slurmctld is
+down, so a silent controller becomes the state "not_answering", never a hang. Text formats
+are used on every version; Slurm's JSON changes shape with each release (see
+reference/engines.md), so it is not needed here.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import time
+
+from capstone_tui.core.inventory import ClusterReport, cluster_machines
+from capstone_tui.core.slurm_parsers import (
+    SINFO_FORMAT,
+    group_node_types,
+    parse_gres_used,
+    parse_scontrol_nodes,
+    parse_sinfo_nodes,
+    rows_from_scontrol,
+)
+from capstone_tui.core.machine import Machine
+
+
+class _Timeout(Exception):
+    pass
+
+
+def _run(argv: list[str], deadline: float) -> subprocess.CompletedProcess[str]:
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise _Timeout
+    try:
+        return subprocess.run(argv, capture_output=True, text=True, timeout=left, check=False,
+                              stdin=subprocess.DEVNULL, env={**os.environ, "SLURM_TIME_FORMAT": "standard"})
+    except subprocess.TimeoutExpired:
+        raise _Timeout from None
+
+
+def _first_line(text: str) -> str:
+    text = " ".join(text.split())
+    return text[:160]
+
+
+def _failed(stderr: str, code: int, elapsed: float) -> ClusterReport:
+    """A failed sinfo: no configuration at all, or a controller that does not answer."""
+    if "fetch_config" in stderr or "configuration source" in stderr or "DNS SRV" in stderr:
+        return ClusterReport("absent", "Slurm installed but not configured here (no slurm.conf)",
+                             elapsed_s=elapsed)
+    if "controller" in stderr or "Connection refused" in stderr or "timed out" in stderr.lower():
+        return ClusterReport("not_answering", "Slurm: controller not answering (slurmctld down?)",
+                             elapsed_s=elapsed)
+    return ClusterReport("error", f"Slurm: sinfo failed: {_first_line(stderr) or code}", elapsed_s=elapsed)
+
+
+def read_cluster(timeout_s: float = 3.0) -> ClusterReport:
+    """The cluster's node types, or a state saying why there are none. Never raises."""
+    start = time.monotonic()
+    deadline = start + timeout_s
+    sinfo = shutil.which("sinfo")
+    if sinfo is None:
+        return ClusterReport("absent", "no Slurm here (sinfo not on PATH)")
+    try:
+        out = _run([sinfo, "-N", "-h", "-o", SINFO_FORMAT], deadline)
+        if out.returncode != 0:
+            return _failed(out.stderr, out.returncode, time.monotonic() - start)
+        rows = parse_sinfo_nodes(out.stdout)
+        source = "sinfo -N -o"
+        if not rows:  # an odd sinfo: ask scontrol, whose format is older and stabler
+            ctl = shutil.which("scontrol")
+            if ctl:
+                rows = rows_from_scontrol(parse_scontrol_nodes(_run([ctl, "show", "node"], deadline).stdout))
+                source = "scontrol show node"
+        used: dict[str, int] = {}
+        try:
+            gres = _run([sinfo, "-N", "-h", "-O", "NodeHost:|,GresUsed:|"], deadline)
+            if gres.returncode == 0:
+                used = parse_gres_used(gres.stdout)
+        except _Timeout:
+            pass  # GPUs in use are a nicety; the node types are already known
+        version = None
+        try:
+            ver = _run([sinfo, "--version"], deadline)
+            match = re.search(r"(\d+\.\d+(?:\.\d+)?)", ver.stdout)
+            version = match.group(1) if match else None
+        except _Timeout:
+            pass
+    except _Timeout:
+        return ClusterReport("not_answering", f"Slurm: not answering (timeout {timeout_s:g} s)",
+                             elapsed_s=time.monotonic() - start)
+    except OSError as err:
+        return ClusterReport("error", f"Slurm: cannot run sinfo ({err.strerror or err})",
+                             elapsed_s=time.monotonic() - start)
+    types = group_node_types(rows, used)
+    if not types:
+        return ClusterReport("error", "Slurm answered but listed no nodes", version=version,
+                             elapsed_s=time.monotonic() - start, source=source)
+    partitions = sorted({t.partition for t in types})
+    return ClusterReport("ok", f"Slurm {version or '?'}: {len(partitions)} partition(s)", node_types=types,
+                         version=version, elapsed_s=time.monotonic() - start, source=source)
+
+
+def slurm_machines(timeout_s: float = 3.0) -> tuple[Machine, ...]:
+    """One `slurm:<partition>` machine per node type; () where Slurm is absent or silent."""
+    try:
+        return cluster_machines(read_cluster(timeout_s))
+    except Exception:  # a reference machine list must never break because of the scheduler
+        return ()

@@ -1,0 +1,68 @@
+"""The inventory pane: this node's cores, memory, cgroup, disks, network, GPUs and the
+Slurm cluster, compactly (about 58 x 12), "▸" on the figures that feed the ceilings.
+
+It only renders `model.inventory` (a `core.inventory.Inventory`, None until the first
+reading). The App's refresh worker calls `probes.inventory.read_inventory` in a thread.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.reactive import reactive
+from textual.widgets import Static
+
+from capstone_tui.core.inventory_text import MARK, inventory_lines
+from capstone_tui.core.model import Model
+
+WAITING = "Inventory: waiting for the first reading…"
+
+
+def pane_lines(model: Model | None) -> list[str]:
+    """The lines the pane shows for a model (pure, so tests can read them)."""
+    inv = None if model is None else model.inventory
+    if inv is None:
+        return [WAITING]
+    return inventory_lines(inv, compact=True)
+
+
+class InventoryPane(Static):
+    """Renders the latest inventory reading; re-renders only when the text changes."""
+
+    DEFAULT_CSS = """
+    InventoryPane {
+        height: auto;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
+    }
+    """
+
+    model: reactive[Model | None] = reactive(None, always_update=True)
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(WAITING, *args, **kwargs)  # type: ignore[arg-type]
+        self._shown: tuple[str, ...] = (WAITING,)
+
+    @property
+    def shown_lines(self) -> tuple[str, ...]:
+        """What the pane currently displays, one string per line."""
+        return self._shown
+
+    def watch_model(self, model: Model | None) -> None:
+        lines = tuple(pane_lines(model))
+        if lines == self._shown:
+            return  # nothing changed: no repaint, no terminal traffic
+        self._shown = lines
+        text = Text()
+        for i, line in enumerate(lines):
+            if i:
+                text.append("\n")
+            bad = line.startswith("GPU: ") or "not answering" in line or "not configured" in line
+            style = "italic" if bad else ""
+            if MARK in line and not bad:
+                head, _, tail = line.partition(MARK)
+                text.append(head, style=style)
+                text.append(MARK, style="bold")
+                text.append(tail, style=style)
+            else:
+                text.append(line, style=style)
+        self.update(text)
