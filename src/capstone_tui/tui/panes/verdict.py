@@ -38,6 +38,11 @@ class VerdictBar(Static):
 
     model: reactive[Model | None] = reactive(None, always_update=True)
 
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self._shown: tuple[str, str, str, int] | None = None
+        self._lines = -1
+
     def on_resize(self) -> None:
         self.watch_model(self.model)
 
@@ -48,8 +53,14 @@ class VerdictBar(Static):
         good = model.assessment.decision == DISTRIBUTE
         self.set_class(good, "-distribute")
         self.set_class(not good, "-stay")
+        key = (line1, line2, message, self.size.width)
+        if key == self._shown:
+            return  # an inventory reading that changed nothing here costs nothing
         text = Text(line1 + "\n")
         text.append(line2, style="bold")
         if message:
             text.append("\n" + message, style="italic")
-        self.update(text)
+        lines = len(text.wrap(self.app.console, max(1, self.size.width - 3)))
+        # a layout pass (the whole screen) only when the bar's height really changes
+        self.update(text, layout=lines != self._lines)
+        self._shown, self._lines = key, lines

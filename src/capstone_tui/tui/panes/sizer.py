@@ -1,0 +1,168 @@
+"""The dataset sizer pane: type a Hub name or a local path, Enter sizes it in a thread worker
+(spinner and elapsed time), Esc cancels, "use" (button or `u`) sends the size to the App as
+`DatasetSized`, which puts it into the model so the data ceiling updates."""
+
+from __future__ import annotations
+
+import time
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.reactive import reactive
+from textual.timer import Timer
+from textual.widgets import Button, Input, Static
+from textual.worker import get_current_worker
+
+from capstone_tui.core.datasize import DatasetSize, fit_line, report_lines
+from capstone_tui.core.errors import ValidationError
+from capstone_tui.core.model import Model
+from capstone_tui.tui.messages import DatasetSized
+
+SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
+
+
+class SizerPane(Vertical):
+    """Input, status line, compact result and the "use" button; renders the bound model."""
+
+    DEFAULT_CSS = """
+    SizerPane { height: auto; }
+    SizerPane #sizer-row { height: auto; }
+    SizerPane #sizer-input { width: 1fr; }
+    SizerPane #sizer-use { width: auto; min-width: 7; }
+    SizerPane #sizer-status { color: $text-muted; }
+    SizerPane #sizer-result { height: auto; }
+    """
+    BINDINGS = [
+        Binding("escape", "cancel", "cancel sizing", tooltip="Stop sizing the dataset", id="sizer-cancel"),
+        Binding("u", "use", "use size", tooltip="Use this dataset size for the data ceiling", id="sizer-use"),
+    ]
+
+    model: reactive[Model | None] = reactive(None, always_update=True)
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self.result: DatasetSize | None = None
+        self.error: str | None = None
+        self._run = 0  # bumped by every start and cancel: a stale worker's result is ignored
+        self._started = 0.0
+        self._timer: Timer | None = None
+        self._target = ""
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="sizer-row"):
+            yield Input(placeholder="HF dataset name or local path", id="sizer-input")
+            yield Button("use", id="sizer-use", disabled=True, tooltip="Use this size for the data ceiling (u)")
+        yield Static("Dataset sizer: Enter sizes (offline, no download), Esc cancels, u uses.", id="sizer-status")
+        yield Static("", id="sizer-result")
+
+    # --- sizing -------------------------------------------------------------------------
+
+    @property
+    def sizing(self) -> bool:
+        return self._timer is not None
+
+    @on(Input.Submitted, "#sizer-input")
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        text = event.value.strip()
+        if not text:
+            self._status("Type a Hugging Face dataset id (org/name) or a local folder or file.")
+            return
+        self._run += 1
+        self._target = text
+        self._started = time.monotonic()
+        self.result, self.error = None, None
+        self.query_one("#sizer-use", Button).disabled = True
+        self.query_one("#sizer-result", Static).update("")
+        self._stop_timer()
+        self._timer = self.set_interval(0.1, self._tick, name="sizer-spinner")
+        self._tick()
+        self._size_worker(text, self._run)
+
+    @work(thread=True, exclusive=True, group="sizer", exit_on_error=False)
+    def _size_worker(self, text: str, run: int) -> None:
+        from capstone_tui.probes.datasets import size_dataset  # pyarrow and friends load lazily inside
+
+        worker = get_current_worker()
+        outcome: DatasetSize | str
+        try:
+            outcome = size_dataset(text)
+        except ValidationError as err:
+            outcome = err.message
+        except Exception as err:  # a bug or an odd file: one line inline, never a traceback
+            outcome = f"error: {' '.join(str(err).split()) or type(err).__name__}"
+        if not worker.is_cancelled:
+            self.app.call_from_thread(self._finished, run, outcome)
+
+    def _finished(self, run: int, outcome: DatasetSize | str) -> None:
+        if run != self._run:  # cancelled or superseded: ignore
+            return
+        self._stop_timer()
+        if isinstance(outcome, str):
+            self.error = outcome
+            self._status(outcome)
+            return
+        self.result = outcome
+        self._status(f"sized {outcome.name} in {outcome.elapsed_s:.2f} s ({outcome.source})")
+        self._render_result()
+        use = self.query_one("#sizer-use", Button)
+        use.disabled = outcome.measured() is None
+        if not use.disabled:
+            use.focus()
+
+    def _tick(self) -> None:
+        elapsed = time.monotonic() - self._started
+        frame = SPINNER[int(elapsed * 10) % len(SPINNER)]
+        self._status(f"{frame} sizing {self._target} ... {elapsed:.1f} s (Esc cancels)")
+
+    def _stop_timer(self) -> None:
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+
+    def _status(self, text: str) -> None:
+        self.query_one("#sizer-status", Static).update(Text(text))
+
+    def action_cancel(self) -> None:
+        if not self.sizing:
+            return
+        self._run += 1
+        self.workers.cancel_group(self, "sizer")
+        self._stop_timer()
+        self._status(f"cancelled sizing {self._target}")
+
+    # --- result -------------------------------------------------------------------------
+
+    def watch_model(self, model: Model | None) -> None:
+        if self.result is not None and self.is_mounted:
+            self._render_result()
+
+    def _render_result(self) -> None:
+        if self.result is None:
+            return
+        lines = report_lines(self.result)[1:]  # the status line already names it
+        measured = self.result.measured()
+        machine = self.model.machine if self.model is not None else None
+        if measured is None:
+            lines.append("total size unknown: nothing to use for the data ceiling")
+        elif machine is None:
+            lines.append("no reference machine read yet: cannot compare")
+        else:
+            lines.append(fit_line(measured.bytes, measured.how, machine))
+        self.query_one("#sizer-result", Static).update(Text("\n".join(lines)))
+
+    @on(Button.Pressed, "#sizer-use")
+    def _use_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.action_use()
+
+    def action_use(self) -> None:
+        measured = self.result.measured() if self.result is not None else None
+        if measured is None:
+            self._status("nothing to use yet: size a dataset first (Enter)")
+            return
+        self.post_message(DatasetSized(measured=measured))
+        self._status(f"using {measured.label} for the data ceiling")
