@@ -44,15 +44,19 @@ def bare(size, live: bool):
 
 def startup_and_key(size, rounds: int, tmp: Path) -> dict[str, list[float]]:
     res: dict[str, list[float]] = {"ours_start": [], "bare_start": [], "ours_key": [], "bare_key": [],
-                                   "ours_rss": [], "bare_rss": []}
+                                   "ours_rss": [], "bare_rss": [], "ours_plot": []}
     for _ in range(rounds):
         for name in ("ours", "bare"):
             sess = ours(size, tmp) if name == "ours" else bare(size, live=False)
             try:
                 sess.wait_for(b"p*=" if name == "ours" else b"READY")
                 res[f"{name}_start"].append(sess.settle(quiet=0.3))
-                needle = b"s=0.06"
-                res[f"{name}_key"].append(sess.key_to_text(b"S", needle))
+                if name == "ours":  # the verdict text first, then the replotted curve's title
+                    text, plot = sess.key_to_texts(b"S", (b"s=0.06", b"1/s = 16.7x"))
+                    res["ours_key"].append(text)
+                    res["ours_plot"].append(plot)
+                else:
+                    res["bare_key"].append(sess.key_to_text(b"S", b"s=0.06"))
                 sess.settle(quiet=0.3)
                 res[f"{name}_rss"].append(sess.peak_rss / 2**20)
             finally:
@@ -91,10 +95,11 @@ def main() -> None:
         print("|---|---:|---:|---:|---:|")
         for label, key, unit, scale, target in (
             ("spawn to first full frame", "start", "ms", 1000, "<= 1.3x"),
-            ("key 'S' to new s on screen", "key", "ms", 1000, "<= 1.5x"),
+            ("key 'S' to new s on screen (verdict text)", "key", "ms", 1000, "<= 1.5x"),
+            ("key 'S' to replotted curve on screen", "plot", "ms", 1000, "(no bare equivalent)"),
             ("peak RSS", "rss", "MiB", 1, "< 100 MB"),
         ):
-            a, b = med(r[f"ours_{key}"]), med(r[f"bare_{key}"])
+            a, b = med(r[f"ours_{key}"]), med(r[f"bare_{key if key != 'plot' else 'key'}"])
             print(f"| {label} | {a * scale:.0f} {unit} | {b * scale:.0f} {unit} | {a / b:.2f}x | {target} |")
         print()
         print(f"Idle for {args.idle:.0f} s after settling (ours: inventory refresh every 2 s; bare: psutil label every 1 s)")

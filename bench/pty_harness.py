@@ -82,6 +82,22 @@ class Session:
             self.read(0.005)
         raise TimeoutError(f"{needle!r} never appeared after key {key!r}")
 
+    def key_to_texts(self, key: bytes, needles: tuple[bytes, ...], timeout: float = 10.0) -> tuple[float, ...]:
+        """Seconds from writing `key` until each of `needles` appears in new output."""
+        self.buffer.clear()
+        t0 = time.monotonic()
+        os.write(self.fd, key)
+        seen: dict[bytes, float] = {}
+        while time.monotonic() - t0 < timeout and len(seen) < len(needles):
+            for needle in needles:
+                if needle not in seen and needle in self.buffer:
+                    seen[needle] = time.monotonic() - t0
+            self.read(0.002)
+        missing = [n for n in needles if n not in seen]
+        if missing:
+            raise TimeoutError(f"{missing!r} never appeared after key {key!r}")
+        return tuple(seen[n] for n in needles)
+
     def idle(self, seconds: float) -> tuple[float, float]:
         """(CPU % of one core, bytes per second) over `seconds` of idling."""
         proc = psutil.Process(self.proc.pid)

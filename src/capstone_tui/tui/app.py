@@ -45,7 +45,7 @@ class CapstoneApp(App[int]):
              "sizer": "4 Dataset sizer"}
     TITLE = "capstone-tui"
     BINDINGS = KEYS
-    model: reactive[Model] = reactive(Model, init=False, always_update=False)
+    model: reactive[Model] = reactive(Model, init=False, always_update=False, repaint=False)
 
     def __init__(
         self,

@@ -54,20 +54,31 @@ class CachedPlot(PlotextPlot):
 class SpeedupPane(Widget):
     """S(p) for the current s and c, p* marked, the Amdahl ceiling, the geo link, the fit."""
 
-    model: reactive[Model | None] = reactive(None, always_update=True)
+    model: reactive[Model | None] = reactive(None, always_update=True, repaint=False)
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._shown: tuple[Any, ...] | None = None
+        self._colours: dict[str, tuple[int, int, int]] = {}  # for the current theme
+
+    def _rgb(self, variable: str) -> tuple[int, int, int]:
+        if variable not in self._colours:
+            self._colours[variable] = plot_rgb(self.app, variable)
+        return self._colours[variable]
 
     def compose(self) -> ComposeResult:
         yield CachedPlot(id="speedup-plot")
 
     def on_mount(self) -> None:
-        self.app.theme_changed_signal.subscribe(self, lambda _theme: self._replot(force=True))
+        self.app.theme_changed_signal.subscribe(self, lambda _theme: self._retheme())
+
+    def _retheme(self) -> None:
+        self._colours.clear()
+        self._replot(force=True)
 
     def watch_model(self, model: Model | None) -> None:
-        self._replot()
+        # after the next refresh: the verdict text reaches the screen first, the plot follows
+        self.call_after_refresh(self._replot)
 
     def _replot(self, force: bool = False) -> None:
         model = self.model
@@ -96,22 +107,22 @@ class SpeedupPane(Widget):
 
         fast = series(j.c)
         name = "E(p)" if eff else "S(p)"
-        plt.plot(ps, fast, label=f"{name} c={j.c:g}", color=plot_rgb(self.app, "curve-fast"), marker="braille")
+        plt.plot(ps, fast, label=f"{name} c={j.c:g}", color=self._rgb("curve-fast"), marker="braille")
         top = max(fast)
         if model.show_geo:
             geo = series(j.geo.c)
-            plt.plot(ps, geo, label=f"geo c'={j.geo.c:g}", color=plot_rgb(self.app, "curve-geo"), marker="braille")
+            plt.plot(ps, geo, label=f"geo c'={j.geo.c:g}", color=self._rgb("curve-geo"), marker="braille")
         fit = model.fit
         if fit is not None and not eff:
             self._draw_fit(plt, fit, pmax)
             top = max([top] + [pt[1] for pt in fit.points if pt[0] <= pmax])
-        marker = plot_rgb(self.app, "marker")
+        marker = self._rgb("marker")
         if j.p_star <= pmax:
             y = j.speedup / (j.p_star if eff else 1)
             plt.scatter([j.p_star], [y], marker="●", color=marker, label=f"p*={j.p_star}")
         ceiling = j.amdahl_ceiling
         if not eff and ceiling is not None and ceiling <= top * 1.6:
-            plt.hline(ceiling, color=plot_rgb(self.app, "verdict-bad"))
+            plt.hline(ceiling, color=self._rgb("verdict-bad"))
             top = max(top, ceiling)
         if model.log_p:
             plt.xscale("log")  # plotext derives log ticks itself; an xlim here would overflow
@@ -128,12 +139,12 @@ class SpeedupPane(Widget):
     def _draw_fit(self, plt: Any, fit: Any, pmax: int) -> None:
         ps = list(range(1, pmax + 1))
         lower, upper = fit.band(ps)
-        band = plot_rgb(self.app, "curve-fit")
+        band = self._rgb("curve-fit")
         plt.plot(ps, lower, color=band, marker="dot")
         plt.plot(ps, upper, color=band, marker="dot")
         plt.plot(ps, [speedup(fit.s, p, fit.c) for p in ps], label=f"fit ({fit.method})",
-                 color=plot_rgb(self.app, "curve-fit"), marker="braille")
+                 color=self._rgb("curve-fit"), marker="braille")
         shown = [pt for pt in fit.points if pt[0] <= pmax]
         if shown:
             plt.scatter([pt[0] for pt in shown], [pt[1] for pt in shown], marker="x",
-                        color=plot_rgb(self.app, "curve-fit"), label="measured")
+                        color=self._rgb("curve-fit"), label="measured")

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.reactive import reactive
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from capstone_tui.core.inventory_text import MARK, inventory_lines
@@ -25,21 +27,25 @@ def pane_lines(model: Model | None) -> list[str]:
     return inventory_lines(inv, compact=True)
 
 
-class InventoryPane(Static):
-    """Renders the latest inventory reading; re-renders only when the text changes."""
+class InventoryPane(VerticalScroll):
+    """Renders the latest reading, one line widget per figure line: a new reading repaints
+    (and sends to the terminal) only the lines whose text changed."""
 
     DEFAULT_CSS = """
     InventoryPane {
         height: auto;
+    }
+    InventoryPane > Static {
+        height: 1;
         text-wrap: nowrap;
         text-overflow: ellipsis;
     }
     """
 
-    model: reactive[Model | None] = reactive(None, always_update=True)
+    model: reactive[Model | None] = reactive(None, always_update=True, repaint=False)
 
     def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(WAITING, *args, **kwargs)  # type: ignore[arg-type]
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self._shown: tuple[str, ...] = (WAITING,)
 
     @property
@@ -47,22 +53,33 @@ class InventoryPane(Static):
         """What the pane currently displays, one string per line."""
         return self._shown
 
+    def compose(self) -> ComposeResult:
+        yield Static(WAITING)
+
     def watch_model(self, model: Model | None) -> None:
         lines = tuple(pane_lines(model))
-        if lines == self._shown:
+        if lines == self._shown or not self.is_mounted:
             return  # nothing changed: no repaint, no terminal traffic
+        widgets = list(self.query_children(Static))
+        if len(widgets) != len(lines):  # the shape changed: rebuild (rare: faults, Slurm)
+            self.remove_children()
+            self.mount_all(Static(_styled(line)) for line in lines)
+        else:
+            for widget, old, new in zip(widgets, self._shown, lines):
+                if old != new:
+                    widget.update(_styled(new), layout=False)
         self._shown = lines
-        text = Text()
-        for i, line in enumerate(lines):
-            if i:
-                text.append("\n")
-            bad = line.startswith("GPU: ") or "not answering" in line or "not configured" in line
-            style = "italic" if bad else ""
-            if MARK in line and not bad:
-                head, _, tail = line.partition(MARK)
-                text.append(head, style=style)
-                text.append(MARK, style="bold")
-                text.append(tail, style=style)
-            else:
-                text.append(line, style=style)
-        self.update(text)
+
+
+def _styled(line: str) -> Text:
+    bad = line.startswith("GPU: ") or "not answering" in line or "not configured" in line
+    style = "italic" if bad else ""
+    text = Text()
+    if MARK in line and not bad:
+        head, _, tail = line.partition(MARK)
+        text.append(head, style=style)
+        text.append(MARK, style="bold")
+        text.append(tail, style=style)
+    else:
+        text.append(line, style=style)
+    return text

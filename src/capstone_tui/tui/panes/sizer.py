@@ -40,7 +40,7 @@ class SizerPane(Vertical):
         Binding("u", "use", "use size", tooltip="Use this dataset size for the data ceiling", id="sizer-use"),
     ]
 
-    model: reactive[Model | None] = reactive(None, always_update=True)
+    model: reactive[Model | None] = reactive(None, always_update=True, repaint=False)
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)

@@ -33,13 +33,14 @@ class TreePane(Widget):
     TreePane > Tree { height: 1fr; background: transparent; padding: 0; }
     """
 
-    model: reactive[Model | None] = reactive(None)
+    model: reactive[Model | None] = reactive(None, repaint=False)
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self._ceiling_nodes: dict[str, TreeNode[str]] = {}
         self._route_nodes: dict[str, TreeNode[str]] = {}
         self._terminal: TreeNode[str] | None = None
+        self._styles: dict[tuple[str, bool, bool], Style] = {}  # for the current theme
 
     def compose(self) -> ComposeResult:
         tree: Tree[str] = Tree("Candidate problem", id="ceiling-tree")
@@ -54,7 +55,7 @@ class TreePane(Widget):
         yield tree
 
     def on_mount(self) -> None:
-        self.app.theme_changed_signal.subscribe(self, lambda _theme: self._relabel())
+        self.app.theme_changed_signal.subscribe(self, lambda _theme: self._restyle())
         self._relabel()
 
     def watch_model(self, model: Model | None) -> None:
@@ -62,7 +63,18 @@ class TreePane(Widget):
 
     # --- labels ---------------------------------------------------------------------------
 
+    def _restyle(self) -> None:
+        self._styles.clear()
+        self._relabel()
+
     def _style(self, variable: str, *, bold: bool = False, italic: bool = False) -> Style:
+        """A Rich style for `$variable`, cached per theme (theme variables are costly to build)."""
+        key = (variable, bold, italic)
+        if key not in self._styles:
+            self._styles[key] = self._make_style(variable, bold=bold, italic=italic)
+        return self._styles[key]
+
+    def _make_style(self, variable: str, *, bold: bool, italic: bool) -> Style:
         """A Rich style whose colour is the theme variable `$variable` (muted text resolved)."""
         variables = self.app.theme_variables
         color: Color | None = None
@@ -85,12 +97,12 @@ class TreePane(Widget):
             tree.root.set_label(Text("Candidate problem (no candidate yet)", style=self._style("text-muted")))
             return
         a = self.model.assessment
-        tree.root.set_label(self._root_label(a))
+        _set_label(tree.root, self._root_label(a))
         for c in a.ceilings:
             on_route = a.route.ceiling == c.name
-            self._ceiling_nodes[c.name].set_label(self._ceiling_label(c, on_route))
-            self._route_nodes[c.name].set_label(self._route_label(c, on_route))
-        self._terminal.set_label(self._terminal_label(a))
+            _set_label(self._ceiling_nodes[c.name], self._ceiling_label(c, on_route))
+            _set_label(self._route_nodes[c.name], self._route_label(c, on_route))
+        _set_label(self._terminal, self._terminal_label(a))
 
     def _root_label(self, a: Assessment) -> Text:
         text = Text("Candidate problem", style=self._style("foreground", bold=True))
@@ -131,3 +143,9 @@ class TreePane(Widget):
         if a.route.ceiling is None:
             return Text(TERMINAL + ROUTE_MARK, style=self._style("error", bold=True))
         return Text(TERMINAL, style=self._style("text-muted"))
+
+
+def _set_label(node: TreeNode[None], label: Text) -> None:
+    """Relabel only what changed: an unchanged line is neither re-rendered nor re-sent."""
+    if node.label != label:
+        node.set_label(label)

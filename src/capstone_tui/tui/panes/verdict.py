@@ -36,7 +36,7 @@ def verdict_text(model: Model, width: int = 200) -> tuple[str, str, str]:
 class VerdictBar(Static):
     """Renders the model's verdicts; colour says distribute (good) or stay (bad)."""
 
-    model: reactive[Model | None] = reactive(None, always_update=True)
+    model: reactive[Model | None] = reactive(None, always_update=True, repaint=False)
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
