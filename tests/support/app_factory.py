@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from capstone_tui.core.candidate import Candidate, ScalingInputs
+from capstone_tui.core.candidate import Candidate, DataInputs, ScalingInputs
 from capstone_tui.core.model import Model
 from capstone_tui.core.presets import load_presets
 from capstone_tui.tui.app import CapstoneApp
 from capstone_tui.tui.themes import load_themes, themes_dir
 
 FIXED = Candidate(name="Dedupe a 4 TB web-crawl slice", scaling=ScalingInputs(s=0.05, c=0.002, pmax=4096),
-                  machine="dgx-h100")
+                  data=DataInputs(bytes=4.0e12), machine="dgx-h100")
 
 
 def make_app(tmp_path: Path, candidate: Candidate = FIXED, theme: str = "capstone-dark", **model_fields) -> CapstoneApp:
-    model = Model(candidate=candidate, machines=load_presets(), **model_fields)
+    model_fields.setdefault("machines", load_presets())
+    model = Model(candidate=candidate, **model_fields)
     return CapstoneApp(model, themes=load_themes(themes_dir()), theme=theme, export_dir=tmp_path / "verdicts",
                        refresh_s=None, live_inventory=False)

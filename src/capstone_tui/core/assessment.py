@@ -99,9 +99,13 @@ def reason_for(ceilings: tuple[Ceiling, ...], route: Route, j: Justification) ->
             return f"Distribute: {gate1} and distributing pays, {_pays(j)} > {MIN_SPEEDUP}x."
         return (f"Stay single-machine: {gate1}, but the justification test fails, "
                 f"{_pays(j)}, which needs more than {MIN_SPEEDUP}x with p* > 1.")
-    if missing:
-        gate1 = (f"it clears none of the {4 - len(missing)} ceilings assessed ({', '.join(missing)} "
-                 f"not assessed: inputs missing), so one machine is enough as far as is known")
+    if len(missing) == len(ceilings):
+        gate1 = ("all four ceilings are not assessed (their inputs are missing), so nothing shows "
+                 "that one machine runs out")
+    elif missing:
+        assessed = len(ceilings) - len(missing)
+        gate1 = (f"it clears none of the {assessed} ceiling{'s' if assessed > 1 else ''} assessed "
+                 f"({', '.join(missing)} not assessed: inputs missing), so one machine is enough as far as is known")
     else:
         gate1 = "it clears none of the four ceilings, so one machine is enough"
     if pays:

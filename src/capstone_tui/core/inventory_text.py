@@ -106,7 +106,7 @@ def cluster_lines(c: ClusterReport) -> list[str]:
     for t in c.node_types:
         gpus = f" {t.gpus_per_node}×{t.gpu_type or 'gpu'} ({t.gpus_used} used)" if t.gpus_per_node else ""
         out.append(f"slurm:{t.partition}{'*' if t.default else ''} {t.count}× {t.cpus} CPU "
-                   f"{t.memory_mib} MiB{gpus} {'/'.join(t.states)}")
+                   f"{binary_bytes(t.memory_mib * 2**20)}{gpus} {'/'.join(t.states)}")
     return out
 
 

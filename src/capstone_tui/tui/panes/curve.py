@@ -13,6 +13,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.reactive import reactive
 from textual.widget import Widget
+from textual.widgets import Static
 from textual_plotext import PlotextPlot
 
 from capstone_tui.core.model import Model
@@ -68,6 +69,7 @@ class SpeedupPane(Widget):
 
     def compose(self) -> ComposeResult:
         yield CachedPlot(id="speedup-plot")
+        yield Static("", id="curve-legend")
 
     def on_mount(self) -> None:
         self.app.theme_changed_signal.subscribe(self, lambda _theme: self._retheme())
@@ -91,60 +93,69 @@ class SpeedupPane(Widget):
             return
         self._shown = key
         plot = self.query_one(CachedPlot)
-        self._draw(plot, model)
+        legend = self._draw(plot, model)
+        text = Text()
+        for label, (r, g, b) in legend:
+            text.append(("  " if text else "") + label, style=f"rgb({r},{g},{b})")
+        self.query_one("#curve-legend", Static).update(text, layout=False)
         plot.invalidate()
 
-    def _draw(self, plot: CachedPlot, model: Model) -> None:
+    def _draw(self, plot: CachedPlot, model: Model) -> list[tuple[str, tuple[int, int, int]]]:
+        """Plot the model; return the legend entries (drawn below the plot, never over the curve)."""
         plt = plot.plt
         plt.clear_data()
         plt.clear_figure()
         j = model.justification
         s, pmax, eff = j.s, model.plot_pmax, model.show_efficiency
         ps = sample_ps(pmax, model.log_p)
+        legend: list[tuple[str, tuple[int, int, int]]] = []
 
         def series(c: float) -> list[float]:
             return [speedup(s, p, c) / (p if eff else 1) for p in ps]
 
-        fast = series(j.c)
         name = "E(p)" if eff else "S(p)"
-        plt.plot(ps, fast, label=f"{name} c={j.c:g}", color=self._rgb("curve-fast"), marker="braille")
+        fast = series(j.c)
+        plt.plot(ps, fast, color=self._rgb("curve-fast"), marker="braille")
+        legend.append((f"━ {name} c={j.c:g}", self._rgb("curve-fast")))
         top = max(fast)
         if model.show_geo:
-            geo = series(j.geo.c)
-            plt.plot(ps, geo, label=f"geo c'={j.geo.c:g}", color=self._rgb("curve-geo"), marker="braille")
+            plt.plot(ps, series(j.geo.c), color=self._rgb("curve-geo"), marker="braille")
+            legend.append((f"━ geo c'=4c={j.geo.c:g}", self._rgb("curve-geo")))
         fit = model.fit
         if fit is not None and not eff:
-            self._draw_fit(plt, fit, pmax)
+            legend += self._draw_fit(plt, fit, pmax)
             top = max([top] + [pt[1] for pt in fit.points if pt[0] <= pmax])
-        marker = self._rgb("marker")
         if j.p_star <= pmax:
             y = j.speedup / (j.p_star if eff else 1)
-            plt.scatter([j.p_star], [y], marker="●", color=marker, label=f"p*={j.p_star}")
+            plt.scatter([j.p_star], [y], marker="●", color=self._rgb("marker"))
+            legend.append((f"● p*={j.p_star}", self._rgb("marker")))
         ceiling = j.amdahl_ceiling
+        cap = "1/s=inf" if ceiling is None else f"1/s={ceiling:.3g}x"
         if not eff and ceiling is not None and ceiling <= top * 1.6:
             plt.hline(ceiling, color=self._rgb("verdict-bad"))
             top = max(top, ceiling)
+            legend.append((f"─ {cap}", self._rgb("verdict-bad")))
+        elif not eff:
+            legend.append((f"{cap} (above the chart)", self._rgb("verdict-bad")))
         if model.log_p:
             plt.xscale("log")  # plotext derives log ticks itself; an xlim here would overflow
         else:
             plt.xlim(1, max(2, pmax))
         plt.ylim(0, top * 1.08 if top > 0 else 1)
         plt.xlabel("workers p" + (" (log)" if model.log_p else ""))
-        cap = "1/s = inf" if ceiling is None else f"1/s = {ceiling:.3g}x"
-        title = f"{name}: p*={j.p_star} S={j.speedup:.2f}x  {cap}"
-        if ceiling is not None and ceiling > top * 1.6 and not eff:
-            title += " (off chart)"
-        plt.title(title)
+        plt.title(f"{name}: p*={j.p_star} S(p*)={j.speedup:.2f}x E(p*)={100 * j.fast.efficiency:.0f}%")
+        return legend
 
-    def _draw_fit(self, plt: Any, fit: Any, pmax: int) -> None:
+    def _draw_fit(self, plt: Any, fit: Any, pmax: int) -> list[tuple[str, tuple[int, int, int]]]:
         ps = list(range(1, pmax + 1))
         lower, upper = fit.band(ps)
-        band = self._rgb("curve-fit")
-        plt.plot(ps, lower, color=band, marker="dot")
-        plt.plot(ps, upper, color=band, marker="dot")
-        plt.plot(ps, [speedup(fit.s, p, fit.c) for p in ps], label=f"fit ({fit.method})",
-                 color=self._rgb("curve-fit"), marker="braille")
+        colour = self._rgb("curve-fit")
+        plt.plot(ps, lower, color=colour, marker="dot")
+        plt.plot(ps, upper, color=colour, marker="dot")
+        plt.plot(ps, [speedup(fit.s, p, fit.c) for p in ps], color=colour, marker="braille")
+        legend = [(f"━ fit ({fit.method}) ┈ band", colour)]
         shown = [pt for pt in fit.points if pt[0] <= pmax]
         if shown:
-            plt.scatter([pt[0] for pt in shown], [pt[1] for pt in shown], marker="x",
-                        color=self._rgb("curve-fit"), label="measured")
+            plt.scatter([pt[0] for pt in shown], [pt[1] for pt in shown], marker="x", color=colour)
+            legend.append(("x measured", colour))
+        return legend
