@@ -109,3 +109,45 @@ async def test_quit_key_exits(tmp_path: Path):
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("q")
     assert app.return_code == 0
+
+
+async def test_inputs_screen_reroutes_the_tree_as_you_type(tmp_path: Path):
+    app = make_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        assert app.model.assessment.route.ceiling == "data"  # 4 TB on a DGX H100
+        await pilot.press("i")
+        field = app.screen.query_one("#f-data--bytes")
+        field.value = "1e9"  # 1 GB: fits in memory
+        await pilot.pause()
+        assert app.model.candidate.data.bytes == 1e9
+        assert app.model.assessment.route.ceiling is None  # re-routed at once
+        field.value = "-5"  # invalid: the last valid state stays
+        await pilot.pause()
+        assert app.model.candidate.data.bytes == 1e9
+        assert "data.bytes" in str(app.screen.query_one("#status").render())
+        await pilot.press("escape")  # puts the original back
+        await pilot.pause()
+        assert app.model.candidate.data.bytes == 4.0e12
+
+
+async def test_runs_csv_overlays_the_fit_and_f_uses_it(tmp_path: Path):
+    runs = Path(__file__).parent / "data" / "specsdm91.csv"
+    app = make_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.load_candidate(runs)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        fit = app.model.fit
+        assert fit is not None and fit.points
+        legend = str(app.query_one("#curve-legend").render())
+        assert "fit (" in legend and "measured" in legend
+        await pilot.press("f")
+        assert app.model.candidate.scaling.s == pytest.approx(fit.s)
+        assert app.model.candidate.scaling.c == pytest.approx(fit.c)
+        await pilot.press("k")
+        assert app.screen.__class__.__name__ == "KarpFlattScreen"
+        await pilot.press("escape")
+        await pilot.press("e")
+        await app.workers.wait_for_complete()
+    snapshot = json.loads(next((tmp_path / "verdicts").glob("*.json")).read_text())
+    assert snapshot["fit"]["method"] == fit.method and snapshot["fit"]["data"]

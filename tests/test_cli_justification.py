@@ -84,3 +84,13 @@ def test_unknown_command_argument_is_a_candidate_path():
     out = cli("no-such-file.toml")
     assert out.returncode == 2
     assert "no-such-file.toml" in out.stderr and len(out.stderr.strip().splitlines()) == 1
+
+
+def test_dashboard_flags_are_validated_before_the_screen_opens(tmp_path):
+    bad = tmp_path / "runs.csv"
+    bad.write_text("p,time\n1,abc\n")
+    for args, field in ((["--runs", str(bad)], "runs.csv"), (["--runs", str(tmp_path / "none.csv")], "--runs"),
+                        (["--theme", "nope"], "--theme"), (["--refresh", "0.01"], "--refresh")):
+        out = cli(*args)
+        assert out.returncode == 2, out
+        assert len(out.stderr.strip().splitlines()) == 1 and field in out.stderr

@@ -54,6 +54,7 @@ def _dashboard_parser() -> Parser:
                         help="where 'e' writes verdict snapshots [./capstone-verdicts]")
     parser.add_argument("--refresh", metavar="SECONDS", type=float, default=2.0,
                         help="inventory refresh interval in seconds [2]")
+    parser.add_argument("--runs", metavar="RUNS.csv", help="measured runs (p,time or p,throughput) to fit and overlay")
     parser.add_argument("--low-color", action="store_true", help="16-colour theme for slow or basic terminals")
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     return parser

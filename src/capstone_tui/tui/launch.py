@@ -23,11 +23,26 @@ def read_candidate(path: str | None) -> Candidate:
     return parse_candidate(text, source=path)
 
 
+def read_runs(path: str | None) -> object:
+    """Fit a runs CSV given with --runs (numpy/scipy load only then: ~0.3 s)."""
+    if not path:
+        return None
+    from capstone_tui.core.fitting import fit_runs
+    from capstone_tui.core.runs import parse_runs_csv
+
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        raise ValidationError("--runs", "must be a readable CSV file with p,time or p,throughput", path,
+                              detail=str(getattr(err, "strerror", "") or err)) from None
+    return fit_runs(parse_runs_csv(text, source=path))
+
+
 def initial_model(args: argparse.Namespace) -> Model:
     candidate = read_candidate(args.candidate)
     if args.machine:
         candidate = replace(candidate, machine=args.machine)
-    return Model(candidate=candidate, machines=load_presets())
+    return Model(candidate=candidate, machines=load_presets(), fit=read_runs(getattr(args, "runs", None)))
 
 
 def launch(args: argparse.Namespace) -> int:

@@ -63,12 +63,16 @@ def candidate_from_fields(values: dict[str, str]) -> Candidate:
 
 
 class InputsScreen(ModalScreen[Candidate | None]):
-    """One Input per field; the status line shows the first problem, naming the field."""
+    """One Input per field; the status line shows the first problem, naming the field.
+
+    Every valid edit is applied at once (the tree and the verdict on the right re-route as
+    you type); escape puts back the candidate the screen opened with, ctrl+s keeps the edits.
+    """
 
     BINDINGS = [Binding("escape", "cancel", "cancel"), Binding("ctrl+s", "apply", "apply")]
     DEFAULT_CSS = """
-    InputsScreen { align: center middle; }
-    InputsScreen > VerticalScroll { width: 95%; max-width: 100; height: 95%; border: round $accent; background: $surface; }
+    InputsScreen { align: left top; background: $background 20%; }
+    InputsScreen > VerticalScroll { width: 50%; min-width: 40; height: 100%; border: round $accent; background: $surface; }
     InputsScreen .row { height: 1; margin: 0 1; }
     InputsScreen .row Label { width: 24; }
     InputsScreen .row Input { width: 1fr; height: 1; border: none; padding: 0; }
@@ -85,7 +89,8 @@ class InputsScreen(ModalScreen[Candidate | None]):
     def compose(self) -> ComposeResult:
         values = current_values(self.candidate)
         with VerticalScroll():
-            yield Static("Edit the candidate; empty means not given. ctrl+s applies, escape cancels.")
+            yield Static("Edit the candidate; empty means not given. Valid edits apply at once; "
+                         "ctrl+s keeps them, escape puts the original back.")
             for key in field_keys(self.candidate):
                 with Horizontal(classes="row"):
                     yield Label(key)
@@ -107,8 +112,11 @@ class InputsScreen(ModalScreen[Candidate | None]):
             status.update(err.message)
             status.add_class("-error")
             return
-        status.update("all inputs valid")
+        status.update("all inputs valid (applied)")
         status.remove_class("-error")
+        from capstone_tui.tui.messages import CandidateEdited
+
+        self.app.post_message(CandidateEdited(self.valid))
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "apply":
@@ -118,9 +126,9 @@ class InputsScreen(ModalScreen[Candidate | None]):
 
     def action_apply(self) -> None:
         if self.valid is None:
-            self.notify("Fix the highlighted input first; nothing was changed.", severity="warning")
+            self.notify("Fix the input named below first; the last valid inputs stay applied.", severity="warning")
             return
         self.dismiss(self.valid)
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        self.dismiss(self.candidate)  # the candidate as it was when the screen opened
