@@ -1,7 +1,7 @@
 """The scaling probe through the local launcher: real processes running examples/workload.py.
 
 The workload sleeps (so p may exceed the 2 CI cores): T(p) = serial + parallel/p + comm (p - 1).
-Tolerance |ds| <= 0.05, |dc| <= 0.01 at T1 = 2 s, p in {1, 2, 3, 4, 6, 8}, 2 repeats, the best
+Tolerance |ds| <= 0.05, |dc| <= 0.01 at T1 = 4 s, p in {1, 2, 3, 4, 6, 8}, 2 repeats, the best
 repeat minus a zero-work launcher baseline (reference/engines.md saw <= 0.014 / 0.0033).
 """
 
@@ -63,7 +63,8 @@ def check_recovery(done: subprocess.CompletedProcess[str], out: Path) -> dict:
 @pytest.mark.slow
 def test_local_probe_recovers_the_workloads_s_and_c(tmp_path):
     out = tmp_path / "local.csv"
-    done = run_probe_cli("local", out, workload_argv())
+    # T1 = 4 s: process start-up noise on a busy 2-core machine moved s by up to 0.06 at 2 s
+    done = run_probe_cli("local", out, workload_argv(t1=4.0))
     report = check_recovery(done, out)
     assert [b["p"] for b in report["baseline"]] == [1, 2, 3, 4, 6, 8]
     assert all(0 < b["seconds"] < 1.0 for b in report["baseline"])
