@@ -39,6 +39,8 @@ def current_values(candidate: Candidate) -> dict[str, str]:
 def _show(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, float):
+        return format(value, ".12g")  # 4e+12, not 4000000000000.0; 12 digits survive a round trip
     return str(value)
 
 
