@@ -7,7 +7,7 @@ every other model change (an inventory reading, a sized dataset) costs nothing h
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, Callable
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -31,22 +31,42 @@ def sample_ps(pmax: int, log_p: bool) -> list[int]:
     return sorted({max(1, min(pmax, round(math.exp(i * step)))) for i in range(LOG_SAMPLES)})
 
 
+class _NoPlot:
+    """Accepts any plotext call and draws nothing (to collect the legend without a figure)."""
+
+    def __getattr__(self, name: str) -> Callable[..., None]:
+        return lambda *args, **kwargs: None
+
+
+_NO_PLOT = _NoPlot()
+
+
 class CachedPlot(PlotextPlot):
-    """PlotextPlot that rebuilds its text only when the data, size or theme changed."""
+    """PlotextPlot that rebuilds its text only when the data, size or theme changed.
+
+    The figure is drawn afresh (by `draw`) before every build: plotext transforms the stored
+    data in place on a log axis, so building one figure twice would take the log twice.
+    """
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._cache_key: tuple[Any, ...] | None = None
         self._cached: Text | None = None
         self.version = 0
+        self.draw: Callable[[Any], None] | None = None
 
-    def invalidate(self) -> None:
+    def invalidate(self, draw: Callable[[Any], None]) -> None:
+        self.draw = draw
         self.version += 1
         self.refresh()
 
     def render(self) -> Text:
         key = (self.version, self.size.width, self.size.height, self.app.theme)
         if key != self._cache_key or self._cached is None:
+            if self.draw is not None:
+                self.plt.clear_data()
+                self.plt.clear_figure()
+                self.draw(self.plt)
             self._cached = super().render()  # type: ignore[assignment]
             self._cache_key = key
         return self._cached
@@ -93,22 +113,19 @@ class SpeedupPane(Widget):
             return
         self._shown = key
         plot = self.query_one(CachedPlot)
-        legend = self._draw(plot, model)
+        legend: list[tuple[str, tuple[int, int, int]]] = []
+        self._draw(_NO_PLOT, model, legend)  # the legend now; the figure at each build
         text = Text()
         for label, (r, g, b) in legend:
             text.append(("  " if text else "") + label, style=f"rgb({r},{g},{b})")
         self.query_one("#curve-legend", Static).update(text, layout=False)
-        plot.invalidate()
+        plot.invalidate(lambda plt: self._draw(plt, model, []))
 
-    def _draw(self, plot: CachedPlot, model: Model) -> list[tuple[str, tuple[int, int, int]]]:
-        """Plot the model; return the legend entries (drawn below the plot, never over the curve)."""
-        plt = plot.plt
-        plt.clear_data()
-        plt.clear_figure()
+    def _draw(self, plt: Any, model: Model, legend: list[tuple[str, tuple[int, int, int]]]) -> None:
+        """Plot the model on a cleared figure; add the legend entries (shown below the plot)."""
         j = model.justification
         s, pmax, eff = j.s, model.plot_pmax, model.show_efficiency
         ps = sample_ps(pmax, model.log_p)
-        legend: list[tuple[str, tuple[int, int, int]]] = []
 
         def series(c: float) -> list[float]:
             return [speedup(s, p, c) / (p if eff else 1) for p in ps]
@@ -144,7 +161,6 @@ class SpeedupPane(Widget):
         plt.ylim(0, top * 1.08 if top > 0 else 1)
         plt.xlabel("workers p" + (" (log)" if model.log_p else ""))
         plt.title(f"{name}: p*={j.p_star} S(p*)={j.speedup:.2f}x E(p*)={100 * j.fast.efficiency:.0f}%")
-        return legend
 
     def _draw_fit(self, plt: Any, fit: Any, pmax: int) -> list[tuple[str, tuple[int, int, int]]]:
         ps = list(range(1, pmax + 1))

@@ -5,11 +5,12 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label
 
+from capstone_tui.tui.screens.base import Modal
 
-class PathScreen(ModalScreen[str | None]):
+
+class PathScreen(Modal[str | None]):
     """Ask for one path; Enter returns it, escape returns None."""
 
     BINDINGS = [Binding("escape", "cancel", "cancel")]
@@ -30,10 +31,10 @@ class PathScreen(ModalScreen[str | None]):
             yield Label("Enter to confirm, escape to cancel", classes="hint")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        self.dismiss(event.value.strip() or None)
+        self.close(event.value.strip() or None)
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        self.close(None)
 
 
 class OpenScreen(PathScreen):

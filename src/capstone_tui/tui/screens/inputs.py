@@ -8,11 +8,11 @@ from typing import Any
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
 from capstone_tui.core.candidate import Candidate, candidate_from_dict, candidate_to_dict
 from capstone_tui.core.errors import ValidationError
+from capstone_tui.tui.screens.base import Modal
 
 SECTIONS = ("scaling", "data", "model", "serving", "agents")
 
@@ -64,7 +64,7 @@ def candidate_from_fields(values: dict[str, str]) -> Candidate:
     return candidate_from_dict(raw)
 
 
-class InputsScreen(ModalScreen[Candidate | None]):
+class InputsScreen(Modal[Candidate | None]):
     """One Input per field; the status line shows the first problem, naming the field.
 
     Every valid edit is applied at once (the tree and the verdict on the right re-route as
@@ -130,7 +130,7 @@ class InputsScreen(ModalScreen[Candidate | None]):
         if self.valid is None:
             self.notify("Fix the input named below first; the last valid inputs stay applied.", severity="warning")
             return
-        self.dismiss(self.valid)
+        self.close(self.valid)
 
     def action_cancel(self) -> None:
-        self.dismiss(self.candidate)  # the candidate as it was when the screen opened
+        self.close(self.candidate)  # the candidate as it was when the screen opened

@@ -12,8 +12,9 @@ from typing import Any
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
+
+from capstone_tui.tui.screens.base import Modal
 
 
 def karp_flatt_rows(fit: Any) -> list[tuple[str, str, str, str]]:
@@ -25,10 +26,10 @@ def karp_flatt_rows(fit: Any) -> list[tuple[str, str, str, str]]:
     return rows
 
 
-class KarpFlattScreen(ModalScreen[None]):
+class KarpFlattScreen(Modal[None]):
     """The table of e(p); escape or q closes it."""
 
-    BINDINGS = [Binding("escape,q", "dismiss", "close")]
+    BINDINGS = [Binding("escape,q", "close", "close")]
     DEFAULT_CSS = """
     KarpFlattScreen { align: center middle; }
     KarpFlattScreen > Vertical { width: 90%; max-width: 84; height: 90%; border: round $accent; background: $surface; padding: 0 1; }
