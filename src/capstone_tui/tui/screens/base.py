@@ -17,12 +17,12 @@ ResultType = TypeVar("ResultType")
 class Modal(ModalScreen[ResultType], Generic[ResultType]):
     """A modal screen whose `close(result)` / `action_close` can be called any number of times."""
 
-    _closing = False
+    _dismissed = False  # not `_closing`: that name is MessagePump state
 
     def close(self, result: ResultType | None = None) -> None:
-        if self._closing or self.app.screen is not self:
+        if self._dismissed or self.app.screen is not self:
             return
-        self._closing = True
+        self._dismissed = True
         self.dismiss(result)
 
     def action_close(self) -> None:
