@@ -129,12 +129,12 @@ def test_unknown_machine_exits_2(candidate_file, tmp_path):
     assert len(done.stderr.strip().splitlines()) == 1
 
 
-def test_unwritable_output_exits_1_with_one_line(candidate_file, tmp_path):
+def test_unwritable_output_exits_2_with_one_line(candidate_file, tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("keep me")
     done = cli("export", str(candidate_file), "--out", str(blocker), cwd=tmp_path)
-    assert done.returncode == 1
-    assert done.stderr.strip() == f"capstone-tui export: cannot write {blocker}: it exists and is not a folder"
+    assert done.returncode == 2
+    assert done.stderr.strip() == f"capstone-tui export: --out: cannot write {blocker}: it exists and is not a folder"
     assert blocker.read_text() == "keep me"
 
 

@@ -51,9 +51,9 @@ def run(args: argparse.Namespace) -> int:
     }
     try:
         paths = write_snapshot(Path(args.out), snapshot_basename(candidate.name, created), files)
-    except ExportError as err:
-        print(f"capstone-tui export: {err.message}", file=sys.stderr)
-        return 1
+    except ExportError as err:  # an export folder that cannot be written is bad input (SPEC): exit 2
+        print(f"capstone-tui export: --out: {err.message}", file=sys.stderr)
+        return 2
     for path in paths:
         print(path)
     return 0
