@@ -40,10 +40,8 @@ def data_files(folder: str) -> list[str]:
         for name in sorted(files):
             if name.startswith((".", "__")) or name in ("README.md", "dataset_infos.json"):
                 continue
-            path = os.path.join(root, name)
-            # regular files only: a named pipe or a device would block the reader forever
-            if (name.endswith(COMPRESSED) or os.path.splitext(name)[1].lower() in FORMATS) and os.path.isfile(path):
-                found.append(path)
+            if name.endswith(COMPRESSED) or os.path.splitext(name)[1].lower() in FORMATS:
+                found.append(os.path.join(root, name))
     return found
 
 

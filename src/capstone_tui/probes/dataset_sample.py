@@ -14,6 +14,8 @@ from __future__ import annotations
 import io
 import os
 import random
+import select
+import stat as stat_module
 import time
 from dataclasses import dataclass
 
@@ -129,10 +131,45 @@ def _whole_lines(data: bytes, at_start: bool) -> bytes:
     return data[: end + 1] if end >= 0 else b""
 
 
+def _stream_size(path: str, fmt: str, deadline: float | None) -> FileSize:
+    """A named pipe or device: read without blocking past the deadline (never hang on it)."""
+    until = deadline if deadline is not None else time.monotonic() + 2.0
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    chunks: list[bytes] = []
+    eof = False
+    try:
+        while sum(map(len, chunks)) < HEAD_BYTES:
+            left = until - time.monotonic()
+            if left <= 0 or not select.select([fd], [], [], left)[0]:
+                break
+            data = os.read(fd, 65536)
+            if not data:
+                # a pipe with no writer yet also reads as empty: keep waiting for one until the deadline
+                if chunks:
+                    eof = True
+                    break
+                time.sleep(0.01)
+                continue
+            chunks.append(data)
+    finally:
+        os.close(fd)
+    raw = b"".join(chunks)
+    if not raw:
+        return FileSize(path, None, None, "unknown", "unknown", 0, 0,
+                        "not a regular file and no data before the deadline")
+    header = raw.split(b"\n", 1)[0] + b"\n" if fmt in ("csv", "tsv") else b""
+    rows, nbytes = _parse(_whole_lines(raw[len(header):], at_start=True), fmt, header)
+    how = "exact:parsed" if eof else f"est:sample(stream head, {binary_bytes(len(raw))})"
+    return FileSize(path, rows, float(nbytes), how, how, len(raw), len(raw),
+                    "" if eof else "not a regular file: only its head was read")
+
+
 def text_size(path: str, fmt: str, *, deadline: float | None = None) -> FileSize:
     """Rows and Arrow bytes of a JSON-lines/CSV/TSV/text file: parsed whole when small, else a
     byte-ratio estimate from a 1 MiB head (or 16 random 256 KiB blocks above 64 MiB). Stops
     between blocks once `deadline` (a time.monotonic() value) passes, keeping what it read."""
+    if not stat_module.S_ISREG(os.stat(path).st_mode):
+        return _stream_size(path, fmt, deadline)
     stat = os.stat(path).st_size
     with open(path, "rb") as handle:
         header = b""
