@@ -1,3 +1,3 @@
 """Shared pytest setup: fixtures live in tests/support/ and are loaded here."""
 
-pytest_plugins = ["support.slurm", "support.fake_nvml"]
+pytest_plugins = ["support.slurm", "support.fake_nvml", "support.sizer_data"]

@@ -112,7 +112,7 @@ def test_network_matches_sys_class_net():
 def _child_cgroup() -> tuple[str, Path] | None:
     """A fresh child of this process's memory+cpu cgroup (v1) that we may write, or None."""
     groups = parse_proc_cgroup(Path("/proc/self/cgroup").read_text())
-    mem_root, cpu_root = Path("/sys/fs/cgroup/memory"), Path("/sys/fs/cgroup/cpu")
+    mem_root = Path("/sys/fs/cgroup/memory")
     if "memory" not in groups or not mem_root.is_dir() or not os.access(mem_root, os.W_OK):
         return None
     name = f"capstone-test-{os.getpid()}-{time.monotonic_ns()}"

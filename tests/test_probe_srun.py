@@ -12,13 +12,12 @@ import csv
 
 import pytest
 
-from support.slurm import slurm_cluster  # noqa: F401  (the fixture, also fine if conftest loads it)
 from test_probe_local import check_recovery, run_probe_cli, workload_argv
 
 
 @pytest.mark.slurm
 @pytest.mark.slow
-def test_srun_probe_recovers_the_workloads_s_and_c(tmp_path, slurm_cluster):  # noqa: F811
+def test_srun_probe_recovers_the_workloads_s_and_c(tmp_path, slurm_cluster):
     out = tmp_path / "srun.csv"
     # ranks read SLURM_PROCID / SLURM_NTASKS; the size is also passed as {p}
     done = run_probe_cli("srun", out, workload_argv(t1=4.0, rank=False), env=slurm_cluster)

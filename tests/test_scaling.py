@@ -10,7 +10,7 @@ from hypothesis import given, settings, strategies as st
 
 from capstone_tui.core.errors import ValidationError
 from capstone_tui.core.scaling import (
-    DISTRIBUTE, STAY, amdahl_ceiling, best_p, best_p_bruteforce, efficiency, justify,
+    DISTRIBUTE, STAY, amdahl_ceiling, best_p, efficiency, justify,
     karp_flatt, parallel_time, speedup, validate_scaling, verdict_for,
 )
 

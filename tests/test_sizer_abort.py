@@ -9,7 +9,7 @@ import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
 
-from support.sizer_data import Generated, sizer_data  # noqa: F401  (fixture)
+from support.sizer_data import Generated
 
 RUNS = 40
 

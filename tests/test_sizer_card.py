@@ -8,7 +8,7 @@ import shutil
 from pathlib import Path
 
 from capstone_tui.probes.datasets import size_dataset
-from support.sizer_data import Generated, sizer_data  # noqa: F401  (fixture)
+from support.sizer_data import Generated
 
 # The old card format, as published for openwebtext in huggingface/datasets at commit
 # 040102f100964a33fd334e2695f1c493fa6b92db (datasets/openwebtext/README.md).

@@ -10,7 +10,7 @@ import sys
 import time
 from pathlib import Path
 
-from support.sizer_data import Generated, empty_hf_home, sizer_data  # noqa: F401  (fixtures)
+from support.sizer_data import Generated
 
 CLI = [sys.executable, "-m", "capstone_tui", "size"]
 

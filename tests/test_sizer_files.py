@@ -11,7 +11,7 @@ import pytest
 
 from capstone_tui.core.errors import ValidationError
 from capstone_tui.probes.datasets import size_dataset
-from support.sizer_data import Generated, sizer_data, text_table  # noqa: F401  (fixture)
+from support.sizer_data import Generated, text_table
 
 # Documented bounds (probes/dataset_sample.py and reference/dataset_sizing.md, section 3):
 # a 1 MiB head probe on unordered text predicts rows and Arrow bytes within +-5 %;

@@ -16,7 +16,7 @@ import pytest
 from capstone_tui.core.errors import ValidationError
 from capstone_tui.probes.datasets import size_dataset
 from support.hubstub import HubStub, closed_endpoint, silent_endpoint
-from support.sizer_data import Generated, empty_hf_home, sizer_data  # noqa: F401  (fixtures)
+from support.sizer_data import Generated
 from test_sizer_card import OLD_CARD
 
 CLI = [sys.executable, "-m", "capstone_tui", "size"]

@@ -16,7 +16,7 @@ from capstone_tui.core.machine import Machine
 from capstone_tui.core.model import Model
 from capstone_tui.tui.messages import DatasetSized
 from capstone_tui.tui.panes.sizer import SizerPane
-from support.sizer_data import Generated, empty_hf_home, sizer_data  # noqa: F401  (fixtures)
+from support.sizer_data import Generated
 
 MIB = 2**20
 

@@ -21,7 +21,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from capstone_tui.commands._common import dumps_json
+from capstone_tui.core.jsontext import dumps_json
 from capstone_tui.core.assessment import assess
 from capstone_tui.core.candidate import Candidate, candidate_from_dict, parse_candidate
 from capstone_tui.core.machine import Machine, usable_accelerator, usable_memory

@@ -1,26 +1,11 @@
-"""Small helpers the subcommands share: JSON output and one-line errors."""
+"""Small helpers the subcommands share: JSON output."""
 
 from __future__ import annotations
 
-import json
-import math
 import sys
 from typing import Any
 
-
-def _clean(value: Any) -> Any:
-    """JSON has no NaN/inf: write them as null so `--json` output is always valid JSON."""
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, dict):
-        return {k: _clean(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_clean(v) for v in value]
-    return value
-
-
-def dumps_json(obj: Any) -> str:
-    return json.dumps(_clean(obj), indent=2, sort_keys=False, allow_nan=False)
+from capstone_tui.core.jsontext import dumps_json
 
 
 def emit_json(obj: Any) -> None:

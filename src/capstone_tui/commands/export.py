@@ -15,9 +15,8 @@ from datetime import datetime
 from pathlib import Path
 
 from capstone_tui import __version__
-from capstone_tui.commands._common import dumps_json
 from capstone_tui.commands.assess import measure_dataset, read_candidate
-from capstone_tui.core.snapshot import build_snapshot, snapshot_basename, snapshot_markdown
+from capstone_tui.core.snapshot import build_snapshot, snapshot_basename, snapshot_files
 
 DEFAULT_OUT = "capstone-verdicts"
 
@@ -45,10 +44,7 @@ def run(args: argparse.Namespace) -> int:
     assessment = assess(candidate, machine, measured).to_json()
     created = datetime.now().astimezone()
     snapshot = build_snapshot(candidate, assessment, created=created, tool_version=__version__)
-    files = {
-        ".json": dumps_json(snapshot) + "\n",
-        ".md": snapshot_markdown(snapshot, candidate_file=args.candidate),
-    }
+    files = snapshot_files(snapshot, candidate_file=args.candidate)
     try:
         paths = write_snapshot(Path(args.out), snapshot_basename(candidate.name, created), files)
     except ExportError as err:  # an export folder that cannot be written is bad input (SPEC): exit 2

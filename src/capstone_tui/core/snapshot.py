@@ -328,3 +328,10 @@ def _toml(doc: dict[str, Any]) -> str:
     import tomli_w  # small, pure Python; only needed to write the candidate back as TOML
 
     return tomli_w.dumps(doc)
+
+
+def snapshot_files(snapshot: dict[str, Any], candidate_file: str | None = None) -> dict[str, str]:
+    """The text files of one export, by suffix: the JSON snapshot and its Markdown summary."""
+    from capstone_tui.core.jsontext import dumps_json
+
+    return {".json": dumps_json(snapshot) + "\n", ".md": snapshot_markdown(snapshot, candidate_file=candidate_file)}

@@ -223,17 +223,15 @@ class CapstoneApp(App[int]):
 
     @work(thread=True, group="export", exit_on_error=False, name="export")
     def export_snapshot(self, model: Model, svg: str) -> None:
-        from capstone_tui.core.snapshot import build_snapshot, snapshot_basename, snapshot_markdown
+        from capstone_tui.core.snapshot import build_snapshot, snapshot_basename, snapshot_files
         from capstone_tui.probes.export import ExportError, write_snapshot
-        from capstone_tui.commands._common import dumps_json
 
         created = datetime.now(timezone.utc).astimezone()
         extras = {"fit": model.fit.to_json()} if model.fit is not None else None
         snapshot = build_snapshot(model.candidate, model.assessment.to_json(), created=created,
                                   tool_version=__version__, extras=extras)
         source = str(self.candidate_path) if self.candidate_path else None
-        files = {".json": dumps_json(snapshot) + "\n", ".md": snapshot_markdown(snapshot, candidate_file=source),
-                 ".svg": svg}
+        files = {**snapshot_files(snapshot, candidate_file=source), ".svg": svg}
         try:
             paths = write_snapshot(self.export_dir, snapshot_basename(model.candidate.name, created), files)
         except ExportError as err:
