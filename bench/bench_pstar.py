@@ -1,15 +1,17 @@
 """Closed-form p* against the seed's brute force, side by side in one run.
 
     .venv/bin/python bench/bench_pstar.py [--cases N] [--pmax 4096]
+    .venv/bin/python bench/bench_pstar.py --quick     # 40 cases, one timing round each
 
-Checks that both give identical (p*, S(p*)) on every case, then times each per call
-(best of 5 rounds) and prints the ratio as a Markdown table row.
+Checks that both give identical (p*, S(p*)) on every case (exit 1 on any mismatch), then times
+each per call (best of 5 rounds) and prints the ratio as a Markdown table row.
 """
 
 from __future__ import annotations
 
 import argparse
 import random
+import sys
 import time
 
 from capstone_tui.core.scaling import best_p, best_p_bruteforce
@@ -39,14 +41,19 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--cases", type=int, default=200)
     ap.add_argument("--pmax", type=int, default=4096)
+    ap.add_argument("--quick", action="store_true", help="40 cases, one timing round each")
     args = ap.parse_args()
+    if args.quick:
+        args.cases = 40
     grid = cases(args.cases)
     mismatches = sum(best_p(s, c, args.pmax) != best_p_bruteforce(s, c, args.pmax) for s, c in grid)
-    fast = per_call(best_p, grid, args.pmax)
-    slow = per_call(best_p_bruteforce, grid, args.pmax, rounds=2)
+    fast = per_call(best_p, grid, args.pmax, rounds=1 if args.quick else 5)
+    slow = per_call(best_p_bruteforce, grid, args.pmax, rounds=1 if args.quick else 2)
     print("| cases | pmax | mismatches | closed form per call | brute force per call | speed-up |")
     print("|---:|---:|---:|---:|---:|---:|")
     print(f"| {len(grid)} | {args.pmax} | {mismatches} | {fast * 1e6:.2f} µs | {slow * 1e3:.2f} ms | {slow / fast:,.0f}x |")
+    if mismatches:
+        sys.exit(f"bench_pstar: {mismatches} case(s) where the closed form and the brute force disagree")
 
 
 if __name__ == "__main__":

@@ -6,7 +6,7 @@ Each side runs in a fresh interpreter (so import costs are visible and neither w
 other's imports); bytes read are the process's `rchar` from /proc/self/io (every byte returned
 by read(2)/pread(2), page cache hits included) around the call only. The page cache is warm
 for both sides (the files were just written). Run: `.venv/bin/python bench/bench_sizer.py
-[--gb 1.0] [--dir DIR] [--keep]`.
+[--gb 1.0] [--dir DIR] [--keep]`, or `--quick` (20 MB, one sizer run) for a smoke run.
 """
 
 from __future__ import annotations
@@ -98,23 +98,28 @@ def main() -> None:
     parser.add_argument("--gb", type=float, default=1.0, help="parquet bytes to generate, in GB (1e9) [1.0]")
     parser.add_argument("--dir", type=Path, help="work folder (default: a new tmp dir, removed after)")
     parser.add_argument("--keep", action="store_true", help="keep the generated files")
+    parser.add_argument("--quick", action="store_true", help="20 MB and one sizer run: a smoke run")
     args = parser.parse_args()
+    if args.quick:
+        args.gb = 0.02
     work = args.dir or Path(tempfile.mkdtemp(prefix="bench-sizer-"))
     try:
         started = time.perf_counter()
         rows, on_disk = generate(work / "parquet", args.gb * 1e9)
         gen_s = time.perf_counter() - started
-        sizer = [run(PROBE, str(work / "parquet")) for _ in range(3)]
+        sizer = [run(PROBE, str(work / "parquet")) for _ in range(1 if args.quick else 3)]
         best = min(sizer, key=lambda r: r["call_s"])
         load = run(LOAD, str(work / "parquet"), str(work / "hf-cache"))
-        assert best["rows"] == load["rows"] == rows, (best["rows"], load["rows"], rows)
+        if not best["rows"] == load["rows"] == rows:
+            raise SystemExit(f"bench_sizer: row counts differ: sizer {best['rows']}, load_dataset {load['rows']}, "
+                             f"written {rows}")
         print(f"### Dataset sizer vs `datasets.load_dataset` ({on_disk / 1e9:.2f} GB parquet, {rows:,} rows)\n")
         print(f"Generated {len(list((work / 'parquet' / 'data').glob('*.parquet')))} snappy parquet shards "
               f"in {gen_s:.0f} s (10k-row groups, heavy-tailed text); warm page cache; "
               f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs.\n")
         print("| method | rows | in-memory bytes | call time | with imports | bytes read (rchar) | share of files |")
         print("|---|---|---|---|---|---|---|")
-        for label, r, how in (("capstone-tui sizer (best of 3)", best, best["how"]),
+        for label, r, how in ((f"capstone-tui sizer (best of {len(sizer)})", best, best["how"]),
                               ("datasets.load_dataset + num_rows", load, "exact (Arrow table)")):
             print(f"| {label} | {r['rows']:,} | {r['arrow_bytes'] / 2**30:.3f} GiB ({how}) | {r['call_s']:.3f} s | "
                   f"{r['total_s']:.2f} s | {r['read'] / 1e6:.2f} MB | {100 * r['read'] / on_disk:.3f} % |")

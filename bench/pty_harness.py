@@ -9,6 +9,7 @@ from __future__ import annotations
 import fcntl
 import os
 import pty
+import re
 import select
 import struct
 import subprocess
@@ -49,15 +50,22 @@ class Session:
         except psutil.Error:
             pass
 
+    def tail(self, chars: int = 600) -> str:
+        """The end of the output as text, control sequences removed (for error messages)."""
+        text = re.sub(rb"\x1b\[[0-9;:?<>=]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(\x07|\x1b\\)", b"", bytes(self.buffer))
+        return text.decode("utf-8", "replace").strip()[-chars:]
+
     def wait_for(self, needle: bytes, timeout: float = 20.0) -> float:
         """Seconds from start until `needle` has appeared in the output."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if needle in self.buffer:
                 return time.monotonic() - self.started
+            if self.proc.poll() is not None and not self.read(0.02):
+                raise RuntimeError(f"exited {self.proc.returncode} before {needle!r} appeared: {self.tail()}")
             self.read(0.02)
             self.sample_rss()
-        raise TimeoutError(f"{needle!r} never appeared")
+        raise TimeoutError(f"{needle!r} never appeared; screen ends: {self.tail()}")
 
     def settle(self, quiet: float = 0.4, timeout: float = 20.0) -> float:
         """Seconds from start until the output has been quiet for `quiet` seconds."""
@@ -98,6 +106,30 @@ class Session:
             raise TimeoutError(f"{missing!r} never appeared after key {key!r}")
         return tuple(seen[n] for n in needles)
 
+    def key_to_quiet(self, key: bytes, needle: bytes, quiet: float = 0.3,
+                     timeout: float = 10.0) -> tuple[float, float]:
+        """Seconds from writing `key` until `needle` appears in new output, and until the last
+        byte written before the output stayed quiet for `quiet` seconds (the final repaint).
+
+        Nothing here depends on what the program draws besides `needle`: the second figure is
+        when the screen stopped changing, whatever it shows.
+        """
+        self.buffer.clear()
+        t0 = time.monotonic()
+        os.write(self.fd, key)
+        found: float | None = None
+        last = t0
+        while time.monotonic() - t0 < timeout:
+            if self.read(0.002):
+                last = time.monotonic()
+            if found is None and needle in self.buffer:
+                found = time.monotonic() - t0
+            if found is not None and time.monotonic() - last >= quiet:
+                return found, last - t0
+        if found is None:
+            raise TimeoutError(f"{needle!r} never appeared after key {key!r}")
+        raise TimeoutError(f"output never went quiet for {quiet} s after key {key!r}")
+
     def idle(self, seconds: float) -> tuple[float, float]:
         """(CPU % of one core, bytes per second) over `seconds` of idling."""
         proc = psutil.Process(self.proc.pid)
@@ -132,7 +164,7 @@ class Session:
 def start(argv: list[str], width: int, height: int, env: dict[str, str] | None = None) -> Session:
     master, slave = pty.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", height, width, 0, 0))
-    full_env = dict(os.environ, TERM="xterm-256color", COLUMNS=str(width), LINES=str(height), **(env or {}))
+    full_env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": str(width), "LINES": str(height), **(env or {})}
     t0 = time.monotonic()
     proc = subprocess.Popen(argv, stdin=slave, stdout=slave, stderr=slave, env=full_env,
                             close_fds=True, start_new_session=True)

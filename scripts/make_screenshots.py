@@ -15,7 +15,7 @@ from capstone_tui.core.candidate import parse_candidate
 from capstone_tui.core.model import Model
 from capstone_tui.core.presets import load_presets
 from capstone_tui.tui.app import CapstoneApp
-from capstone_tui.tui.themes import load_themes, themes_dir
+from capstone_tui.tui.themes import builtin_themes  # the shipped themes only: no user folder
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "screenshots"
@@ -31,7 +31,7 @@ SHOTS = [
 
 async def shoot(name: str, size: tuple[int, int], theme: str, candidate: str, keys: list[str]) -> Path:
     cand = parse_candidate((ROOT / candidate).read_text(), source=candidate)
-    app = CapstoneApp(Model(candidate=cand, machines=load_presets()), themes=load_themes(themes_dir()),
+    app = CapstoneApp(Model(candidate=cand, machines=load_presets()), themes=builtin_themes(),
                       theme=theme, export_dir=OUT / "exports", refresh_s=None, live_inventory=True)
     async with app.run_test(size=size) as pilot:
         await app.workers.wait_for_complete()

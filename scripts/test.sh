@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Install what the tests need on a fresh Debian/Ubuntu machine (tmux, a C compiler for the
 # fake NVML library, Slurm + munge for the local single-node cluster, Chromium for the browser
-# test), create .venv with the package and its test extras, then run the whole suite.
-# Extra arguments go to pytest.
+# test), create .venv with the package and its test extras, run the whole suite, then, when it
+# passed, one short round of every benchmark (bench/run.py --quick, under 3 minutes; it fails
+# the script when a benchmark breaks; CAPSTONE_BENCH=0 skips it). Extra arguments go to pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -23,4 +24,7 @@ fi
 
 [ -x .venv/bin/python ] || python3 -m venv .venv
 .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[test]'
-exec .venv/bin/python -m pytest "$@"
+.venv/bin/python -m pytest "$@"  # set -e: a failing suite ends the script with pytest's exit code
+if [ "${CAPSTONE_BENCH:-1}" != 0 ]; then
+  .venv/bin/python bench/run.py --quick
+fi

@@ -67,14 +67,15 @@ async def test_help_inputs_and_open_screens(tmp_path: Path):
         assert app.screen is app.screen_stack[0]
 
 
-async def test_export_key_writes_three_files(tmp_path: Path):
+async def test_export_key_writes_four_files(tmp_path: Path):
     app = make_app(tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("S", "e")
         await app.workers.wait_for_complete()
         await pilot.pause()
     files = sorted((tmp_path / "verdicts").iterdir())
-    assert sorted(p.suffix for p in files) == [".json", ".md", ".svg"]
+    assert sorted(p.suffix for p in files) == [".json", ".md", ".svg", ".svg"]  # the screen, the chart alone
+    assert len([p for p in files if p.name.endswith("-curve.svg")]) == 1
     snapshot = json.loads(next(p for p in files if p.suffix == ".json").read_text())
     assert snapshot["candidate"]["scaling"]["s"] == pytest.approx(0.06)
     assert snapshot["assessment"]["justification"]["p_star"] == best_p(0.06, 0.002, 4096)[0]

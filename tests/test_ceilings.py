@@ -151,7 +151,7 @@ def test_decision_is_both_gates(data: float, params: float, rate: float, agents:
     both = bool(cleared) and a.justification.verdict == DISTRIBUTE
     assert a.decision == (DISTRIBUTE if both else STAY)
     j = a.to_json()
-    assert set(j) == {"machine", "ceilings", "route", "justification", "decision", "reason"}
+    assert set(j) == {"machine", "ceilings", "route", "justification", "decision", "reason", "warnings"}
     assert "." in a.reason and "\n" not in a.reason
 
 
@@ -172,11 +172,18 @@ def test_presets_have_ids_sources_and_explicit_fractions() -> None:
 
 
 def test_preset_figures_match_their_sources() -> None:
-    # DGX H100/H200 user guide: 8 x H200, "1,128 GB total GPU memory"; DGX B200 guide: 1,440 GB.
-    h200, b200 = preset("dgx-h200"), preset("dgx-b200")
-    assert h200 is not None and b200 is not None
-    assert h200.accelerators * h200.accelerator_total_bytes == pytest.approx(1128e9)
-    assert b200.accelerators * b200.accelerator_total_bytes == pytest.approx(1440e9)
+    # GPU totals as nvidia-smi reports them (core/gpu_table.py): H100 81559 MiB, H200 143771 MiB,
+    # B200 183359 MiB; "2 TB" of DGX RAM is 2 TiB to the OS.
+    h100, h200, b200 = preset("dgx-h100"), preset("dgx-h200"), preset("dgx-b200")
+    assert h100 is not None and h200 is not None and b200 is not None
+    assert h100.accelerator_total_bytes == 81559 * 2**20
+    assert h200.accelerator_total_bytes == 143771 * 2**20
+    assert b200.accelerator_total_bytes == 183359 * 2**20
+    assert h100.memory_total_bytes == h200.memory_total_bytes == 2 * 2**40
+    # the marketing figures are the smaller decimal ones (DGX guides: 1,128 GB and 1,440 GB in all)
+    assert h200.accelerators * h200.accelerator_total_bytes > 1128e9
+    assert b200.accelerators * b200.accelerator_total_bytes > 1440e9
+    assert all(m.accelerator_confidence == "table" for m in load_presets() if m.accelerators)
     # torchx named_resources_aws.py: p5.48xlarge 2048 GiB; ec2-instance-selector: u7in 32 TiB.
     assert preset("aws-p5-48xlarge").memory_total_bytes == 2048 * GIB  # type: ignore[union-attr]
     assert preset("aws-u7in-32tb").memory_total_bytes == 32 * 2**40  # type: ignore[union-attr]

@@ -44,7 +44,7 @@ def test_tune_export_quit_at_80x24(tmp_path: Path, term: str):
         assert shown_p_star(screen) == expected
         app.press("e")
         deadline_files = lambda: sorted(p.suffix for p in out.glob("e2e-probe-*"))  # noqa: E731
-        app.wait_for(lambda t: deadline_files() == [".json", ".md", ".svg"], timeout=20)
+        app.wait_for(lambda t: deadline_files() == [".json", ".md", ".svg", ".svg"], timeout=20)  # + -curve.svg
         snapshot = next(out.glob("*.json")).read_text()
         assert '"s": 0.55' in snapshot and f'"p_star": {expected}' in snapshot
         app.press("q")

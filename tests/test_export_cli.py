@@ -71,7 +71,8 @@ def test_export_writes_json_and_markdown(candidate_file, tmp_path):
     done = cli("export", candidate_file.name, "--out", "snaps", cwd=tmp_path, env={"HF_TOKEN": SECRET})
     assert done.returncode == 0, done.stderr
     paths = [tmp_path / line for line in done.stdout.split()]
-    assert [p.suffix for p in paths] == [".json", ".md"]
+    assert [p.suffix for p in paths] == [".json", ".md", ".svg"]
+    assert paths[2].name == paths[0].stem + "-curve.svg" and "<svg" in paths[2].read_text()
     assert paths[0].parent == tmp_path / "snaps"
     assert paths[0].stem.startswith("serve-code-completion-to-300-people-")
     snap = json.loads(paths[0].read_text())
@@ -86,6 +87,7 @@ def test_export_writes_json_and_markdown(candidate_file, tmp_path):
     recheck = f"capstone-tui assess {shlex.quote(candidate_file.name)} --machine {_preset()} --json"
     assert recheck in md
     assert snap["assessment"]["decision"] in md
+    assert f"]({paths[2].name})" in md  # the Markdown links the chart beside it
     for text in (paths[0].read_text(), md, done.stdout, done.stderr):
         assert SECRET not in text  # no tokens, no environment
 
@@ -94,7 +96,7 @@ def test_exports_in_a_row_never_overwrite(candidate_file, tmp_path):
     outputs = [cli("export", str(candidate_file), "--out", str(tmp_path / "o"), cwd=tmp_path) for _ in range(3)]
     assert all(o.returncode == 0 for o in outputs)
     files = [line for o in outputs for line in o.stdout.split()]
-    assert len(set(files)) == 6
+    assert len(set(files)) == 9  # .json, .md and -curve.svg, three times
     assert sorted(os.listdir(tmp_path / "o")) == sorted(Path(f).name for f in files)
 
 
@@ -134,7 +136,7 @@ def test_unwritable_output_exits_2_with_one_line(candidate_file, tmp_path):
     blocker.write_text("keep me")
     done = cli("export", str(candidate_file), "--out", str(blocker), cwd=tmp_path)
     assert done.returncode == 2
-    assert done.stderr.strip() == f"capstone-tui export: --out: cannot write {blocker}: it exists and is not a folder"
+    assert done.stderr.strip() == f"capstone-tui: --out: cannot write {blocker}: it exists and is not a folder"
     assert blocker.read_text() == "keep me"
 
 

@@ -55,6 +55,21 @@ def test_ok_reads_every_field(fake_nvml):
     assert {"nvlink", "mig"} <= set(gpus["unsupported_metrics"])
 
 
+def test_memory_v2_splits_the_driver_reservation_out_of_used(fake_nvml):
+    # A real H200 (driver 580.159.04) read through v1 says 615 MiB "used" where nvidia-smi says
+    # 0 MiB used and 616 MiB reserved: v2 is read first, v1 only where v2 is not supported.
+    gpus, _, _ = run_cli(fake_env(fake_nvml, mem_v2="1", gpus="1"))
+    (d,) = gpus["devices"]
+    assert d["memory_total_bytes"] == 80 * GIB
+    assert d["memory_reserved_bytes"] == 512 * 2**20
+    assert d["memory_used_bytes"] == 20 * GIB - 512 * 2**20
+    assert "memory_v2" not in gpus["unsupported_metrics"]
+    gpus, _, _ = run_cli(fake_env(fake_nvml, gpus="1"))  # v1 fallback: no reservation figure
+    (d,) = gpus["devices"]
+    assert d["memory_reserved_bytes"] is None and d["memory_used_bytes"] == 20 * GIB
+    assert "memory_v2" in gpus["unsupported_metrics"]
+
+
 def test_nvlink_and_mig_when_supported(fake_nvml):
     gpus, _, _ = run_cli(fake_env(fake_nvml, nvlinks="6", mig="1", gpus="1"))
     (d,) = gpus["devices"]

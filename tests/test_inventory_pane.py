@@ -13,14 +13,14 @@ from textual.widgets import Static
 
 from capstone_tui.core.inventory import ClusterReport, GpuDevice, gpu_report
 from capstone_tui.core.inventory_text import MARK
-from capstone_tui.core.model import Model
+from capstone_tui.core.model import DashboardState
 from capstone_tui.probes.inventory import read_inventory
 
 from capstone_tui.tui.panes.inventory import WAITING, InventoryPane
 
 
 class PaneApp(App[None]):
-    model: reactive[Model | None] = reactive(None)
+    model: reactive[DashboardState | None] = reactive(None)
 
     def compose(self) -> ComposeResult:
         yield InventoryPane(id="inventory").data_bind(PaneApp.model)
@@ -31,12 +31,12 @@ async def test_waiting_then_a_real_reading() -> None:
     async with app.run_test(size=(58, 16)) as pilot:
         pane = app.query_one(InventoryPane)
         assert pane.shown_lines == (WAITING,)
-        app.model = Model()  # a model without a reading yet
+        app.model = DashboardState()  # a model without a reading yet
         await pilot.pause()
         assert pane.shown_lines == (WAITING,)
 
         inv = read_inventory(slurm=False, timeout_s=2.0)
-        app.model = Model(inventory=inv)
+        app.model = DashboardState(inventory=inv)
         await pilot.pause()
         lines = pane.shown_lines
         text = "\n".join(lines)
@@ -60,7 +60,7 @@ async def test_gpu_devices_marked_and_slurm_silence_named() -> None:
                   cluster=ClusterReport("not_answering", "Slurm: not answering (timeout 3 s)"))
     app = PaneApp()
     async with app.run_test(size=(58, 16)) as pilot:
-        app.model = Model(inventory=inv)
+        app.model = DashboardState(inventory=inv)
         await pilot.pause()
         lines = app.query_one(InventoryPane).shown_lines
         gpu_line = next(line for line in lines if "GPU0" in line)
@@ -72,18 +72,18 @@ async def test_unchanged_reading_is_not_repainted() -> None:
     inv = read_inventory(slurm=False, timeout_s=2.0)
     app = PaneApp()
     async with app.run_test(size=(58, 16)) as pilot:
-        app.model = Model(inventory=inv)
+        app.model = DashboardState(inventory=inv)
         await pilot.pause()
         pane = app.query_one(InventoryPane)
         updated: list[int] = []
         for index, line in enumerate(pane.query_children(Static)):  # observe, do not replace
             original = line.update
             line.update = (lambda original, index: lambda *a, **k: (updated.append(index), original(*a, **k)))(original, index)  # type: ignore[method-assign]
-        app.model = Model(inventory=inv)  # a new model, the same reading
+        app.model = DashboardState(inventory=inv)  # a new model, the same reading
         await pilot.pause()
         assert updated == []
         changed = replace(inv, elapsed_s=(inv.elapsed_s or 0) + 1.234)  # one figure changes
-        app.model = Model(inventory=changed)
+        app.model = DashboardState(inventory=changed)
         await pilot.pause()
         assert len(updated) == 1  # only the line that holds it is repainted
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 
 from capstone_tui.core.candidate import Candidate, ScalingInputs
-from capstone_tui.core.model import Model, next_machine, toggled, tuned, with_scaling_input
+from capstone_tui.core.model import DashboardState, next_machine, toggled, tuned, with_scaling_input
 from capstone_tui.core.presets import load_presets
 
 
-def model(s=0.05, c=0.002, pmax=4096) -> Model:
-    return Model(candidate=Candidate(scaling=ScalingInputs(s=s, c=c, pmax=pmax)))
+def model(s=0.05, c=0.002, pmax=4096) -> DashboardState:
+    return DashboardState(candidate=Candidate(scaling=ScalingInputs(s=s, c=c, pmax=pmax)))
 
 
 def test_s_steps_by_hundredths_and_clamps():
@@ -60,7 +60,7 @@ def test_toggles_and_machine_cycle():
     with pytest.raises(ValueError):
         toggled(m, "nope")
     presets = load_presets()
-    m = Model(candidate=Candidate(machine=presets[0].id), machines=presets)
+    m = DashboardState(candidate=Candidate(machine=presets[0].id), machines=presets)
     seen = []
     for _ in range(len(presets)):
         m = next_machine(m)

@@ -18,7 +18,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from capstone_tui.commands.fit import read_runs
+from capstone_tui.session import read_runs
 from capstone_tui.core.fitting import fit_runs
 
 ROOT = Path(__file__).resolve().parents[1]

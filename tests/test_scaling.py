@@ -144,7 +144,8 @@ def test_validation_names_the_field(s, c, pmax, field):
 
 def test_justify_json_keys_and_geo_link():
     j = justify(0.05, 0.002, 4096).to_json()
-    assert list(j) == ["s", "c", "pmax", "p_star", "speedup", "efficiency", "amdahl_ceiling", "verdict", "geo"]
-    assert set(j["geo"]) == {"c", "p_star", "speedup", "verdict"}
+    assert list(j) == ["s", "c", "pmax", "p_star", "speedup", "efficiency", "amdahl_ceiling", "verdict", "geo", "knee"]
+    assert set(j["geo"]) == {"c", "p_star", "speedup", "verdict", "knee"}
+    assert set(j["knee"]) == {"p", "speedup", "efficiency"}
     assert j["geo"]["c"] == pytest.approx(4 * 0.002)
     assert (j["geo"]["p_star"], j["geo"]["speedup"]) == seed_best_p(0.05, 0.008)

@@ -1,5 +1,6 @@
-"""`capstone-tui serve` in a real headless Chromium: the page loads the dashboard, `S` changes
-the shown p*, and `e` makes the browser download the snapshot JSON.
+"""`capstone-tui serve` in a real headless Chromium: the page (opened with the token, as the
+URL `serve` prints) loads the dashboard, `S` changes the shown p*, and `e` makes the browser
+download the snapshot JSON (the download is only reachable with the cookie the page set).
 
 Chromium is the Debian package (/usr/bin/chromium), driven by the `playwright` package (no
 `playwright install`). Under CI=true a missing Chromium or playwright FAILS the test; elsewhere
@@ -14,8 +15,6 @@ import json
 import os
 import re
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import time
@@ -25,12 +24,14 @@ from typing import Any, Iterator
 import pytest
 
 from capstone_tui.core.scaling import best_p
+from support.serve_process import TOKEN, free_port, start_serve, stop, token_file, wait_listening
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "dedupe-4tb-crawl.toml"
-BAR = re.compile(r"s=(?P<s>[0-9.e-]+) c=(?P<c>[0-9.e-]+) pmax=(?P<pmax>\d+).*?datacenter p\*=(?P<p>\d+)")
+BAR = re.compile(r"s=(?P<s>[0-9.e-]+)(?: \([^)]*\))? c=(?P<c>[0-9.e-]+)(?: \([^)]*\))? pmax=(?P<pmax>\d+)"
+                 r".*?datacenter p\*=(?P<p>\d+)")  # the verdict bar's second line (labels in brackets optional)
 CATCH_TERMINAL = """
 window.__terminals = [];
 Object.defineProperty(Object.prototype, "terminal", {
@@ -71,44 +72,6 @@ def playwright_api() -> Any:
     return sync_playwright
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _start_serve(args: list[str], cwd: Path) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1", "HF_HOME": str(cwd / "hf")}
-    return subprocess.Popen([sys.executable, "-m", "capstone_tui", "serve", *args], cwd=cwd, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
-
-
-def _stop(proc: subprocess.Popen[bytes]) -> tuple[str, str]:
-    """End the server and the dashboards it started (its own process group)."""
-    if proc.poll() is None:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-    out, err = proc.communicate(timeout=10)
-    return out.decode(errors="replace"), err.decode(errors="replace")
-
-
-def _wait_listening(proc: subprocess.Popen[bytes], port: int, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            out, err = _stop(proc)
-            pytest.fail(f"serve exited with {proc.returncode}: {err or out}")
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            return
-        except OSError:
-            time.sleep(0.1)
-    pytest.fail(f"serve did not listen on 127.0.0.1:{port} within {timeout} s")
-
-
 @pytest.fixture()
 def server(tmp_path: Path) -> Iterator[tuple[int, Path, Path]]:
     # A candidate under a path full of shell syntax: textual-serve hands the command to /bin/sh,
@@ -118,14 +81,14 @@ def server(tmp_path: Path) -> Iterator[tuple[int, Path, Path]]:
     candidate = folder / "cand 1.toml"
     shutil.copy(EXAMPLE, candidate)
     exports = tmp_path / "verdicts"
-    port = _free_port()
-    proc = _start_serve([str(candidate), "--port", str(port), "--machine", "dgx-h100",
-                         "--export-dir", str(exports)], tmp_path)
-    _wait_listening(proc, port)
+    port = free_port()
+    proc = start_serve([str(candidate), "--port", str(port), "--machine", "dgx-h100",
+                        "--export-dir", str(exports), "--token-file", str(token_file(tmp_path))], tmp_path)
+    wait_listening(proc, port)
     try:
         yield port, exports, tmp_path
     finally:
-        _stop(proc)
+        stop(proc)
     assert not list(tmp_path.rglob("PWNED")), "the candidate path was run by the shell"
 
 
@@ -157,7 +120,7 @@ def test_browser_loads_tunes_and_downloads_the_snapshot(playwright_api: Any, ser
             downloads: list[Any] = []
             context.on("page", lambda page: page.on("download", lambda d: downloads.append(d)))
             page = context.new_page()
-            page.goto(f"http://{origin}/")
+            page.goto(f"http://{origin}/?token={TOKEN}")
             s0, c0, pmax0, p0 = _bar(page)
             screen = page.evaluate(READ_SCREEN)
             assert "capstone-tui" in screen and "Dedupe a 4 TB" in screen, screen  # the quoted candidate loaded
@@ -194,23 +157,34 @@ def test_browser_loads_tunes_and_downloads_the_snapshot(playwright_api: Any, ser
 
 
 def test_non_loopback_host_warns_on_one_line(tmp_path: Path):
-    port = _free_port()
-    proc = _start_serve(["--host", "0.0.0.0", "--port", str(port)], tmp_path)
+    port = free_port()
+    proc = start_serve(["--host", "0.0.0.0", "--port", str(port)], tmp_path)
     try:
-        _wait_listening(proc, port)
+        wait_listening(proc, port)
     finally:
-        _out, err = _stop(proc)
+        _out, err = stop(proc)
     warnings = [line for line in err.splitlines() if "warning" in line]
     assert len(warnings) == 1 and "0.0.0.0" in warnings[0] and "not loopback" in warnings[0], err
+    # It says what a reader of the URL can do, and no longer claims the session is harmless.
+    assert "drive the dashboard" in warnings[0] and "no file access" in warnings[0], err
+    assert "no shell" not in warnings[0]
 
 
 @pytest.mark.parametrize("flags, field", [
     (["--port", "0"], "--port"), (["--port", "65536"], "--port"), (["--port", "http"], "--port"),
     (["--host", "a b"], "--host"), (["--theme", "no-such-theme"], "--theme"),
     (["/no/such/candidate.toml"], "CANDIDATE.toml"),
+    (["--max-sessions", "0"], "--max-sessions"), (["--max-sessions", "65"], "--max-sessions"),
+    (["--token-file", "/no/such/token"], "--token-file"), (["--token-file", "short.token"], "--token-file"),
+    (["--token-file", "shared.token"], "--token-file"), (["--files", "/no/such/folder"], "--files"),
 ])
 def test_bad_serve_flags_exit_2_naming_the_flag(tmp_path: Path, flags: list[str], field: str):
+    (tmp_path / "short.token").write_text("too-short\n", encoding="utf-8")
+    (tmp_path / "short.token").chmod(0o600)
+    (tmp_path / "shared.token").write_text("a-long-enough-token-but-world-readable\n", encoding="utf-8")
+    (tmp_path / "shared.token").chmod(0o644)
     proc = subprocess.run([sys.executable, "-m", "capstone_tui", "serve", *flags], capture_output=True, text=True,
                           cwd=tmp_path, timeout=30, stdin=subprocess.DEVNULL)
     assert proc.returncode == 2, proc.stderr
     assert proc.stderr.count("\n") == 1 and field in proc.stderr and "Traceback" not in proc.stderr
+    assert "too-short" not in proc.stderr and "world-readable" not in proc.stderr  # a token is never echoed

@@ -13,7 +13,7 @@ from textual.reactive import reactive
 from textual.widgets import Input, Static
 
 from capstone_tui.core.machine import Machine
-from capstone_tui.core.model import Model
+from capstone_tui.core.model import DashboardState
 from capstone_tui.tui.messages import DatasetSized
 from capstone_tui.tui.panes.sizer import SizerPane
 from support.sizer_data import Generated
@@ -21,15 +21,15 @@ from support.sizer_data import Generated
 MIB = 2**20
 
 
-def _model() -> Model:
+def _model() -> DashboardState:
     # A deliberately small reference machine: 8 MiB usable RAM, 1 GiB disk.
     machine = Machine(id="this-node", label="tiny", source="preset", memory_total_bytes=8 * MIB / 0.9,
                       memory_bytes=8 * MIB, disk_bytes=1024 * MIB)
-    return Model(machines=(machine,))
+    return DashboardState(machines=(machine,))
 
 
 class TinyApp(App[None]):
-    model: reactive[Model] = reactive(_model, always_update=True)
+    model: reactive[DashboardState] = reactive(_model, always_update=True)
 
     def __init__(self) -> None:
         super().__init__()

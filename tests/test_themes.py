@@ -1,4 +1,5 @@
-"""Themes: the shipped TOML files load, validate and read well; bad files give one line.
+"""Themes: the shipped TOML files load, validate and read well; bad files give one line; a user
+folder adds themes; NO_COLOR and TERM=dumb give a screen without a single colour code.
 
 Contrast thresholds are WCAG 2.1: 4.5:1 for text (SC 1.4.3, https://www.w3.org/TR/WCAG21/#contrast-minimum)
 and 3:1 for graphical objects such as plot lines (SC 1.4.11, https://www.w3.org/TR/WCAG21/#non-text-contrast),
@@ -7,6 +8,8 @@ with relative luminance and contrast ratio as WCAG 2.1 defines them.
 
 from __future__ import annotations
 
+import sys
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -23,17 +26,23 @@ from capstone_tui.tui.themes import (
     DEFAULT_THEME,
     LOW_COLOR_THEME,
     THEME_VARIABLE_DEFAULTS,
+    StripColour,
+    builtin_themes,
+    builtin_themes_dir,
     check_theme_name,
+    colourless,
     load_themes,
     no_color,
     plot_rgb,
     register_themes,
     selectable_themes,
     themes_dir,
+    user_themes_dir,
     variable_defaults_for,
 )
+from support.colour_pty import colour_codes, run_in_pty, screen_text
 
-SHIPPED = load_themes()
+SHIPPED = builtin_themes()
 # The 16 colours Rich downgrades to on a 16-colour terminal (xterm/VGA values), listed here
 # from the ANSI/VGA table rather than read from Rich, so the test checks Rich too.
 ANSI16 = [(0, 0, 0), (170, 0, 0), (0, 170, 0), (170, 85, 0), (0, 0, 170), (170, 0, 170), (0, 170, 170),
@@ -65,7 +74,7 @@ def test_shipped_themes_load_and_define_our_variables():
         for key in COLOUR_KEYS:
             assert getattr(theme, key) is not None, (theme.name, key)
         assert not theme.ansi
-        assert (themes_dir() / f"{theme.name}.toml").is_file()
+        assert builtin_themes_dir().joinpath(f"{theme.name}.toml").is_file()
 
 
 @pytest.mark.parametrize("name", sorted(SHIPPED))
@@ -115,20 +124,52 @@ def test_a_bad_theme_file_is_one_line(tmp_path, filename, text, needle):
     with pytest.raises(ValidationError) as info:
         load_themes(tmp_path)
     message = info.value.message
-    assert message.startswith(f"theme file {filename}: ") and needle in message
+    assert message.startswith(f"theme file {tmp_path / filename}: ") and needle in message
     assert "\n" not in message
 
 
 def test_theme_folder_rules(tmp_path, monkeypatch):
+    monkeypatch.delenv("CAPSTONE_THEMES_DIR", raising=False)
     with pytest.raises(ValidationError, match="themes folder"):
         load_themes(tmp_path / "missing")
     (tmp_path / "one.toml").write_text('primary = "#336699"\n')
     (tmp_path / "two.toml").write_text('name = "one"\nprimary = "#336699"\n')
-    with pytest.raises(ValidationError, match="theme file two.toml: must use a theme name"):
+    with pytest.raises(ValidationError, match="two.toml: must use a theme name"):
         load_themes(tmp_path)
     (tmp_path / "two.toml").unlink()
     monkeypatch.setenv("CAPSTONE_THEMES_DIR", str(tmp_path))
-    assert themes_dir() == tmp_path and list(load_themes()) == ["one"]  # name = the file stem
+    assert themes_dir() == user_themes_dir() == tmp_path
+    assert list(load_themes()) == [*SHIPPED, "one"]  # name = the file stem, after the built-ins
+    monkeypatch.setenv("CAPSTONE_THEMES_DIR", str(tmp_path / "missing"))  # named, so it must exist
+    with pytest.raises(ValidationError, match="themes folder"):
+        load_themes()
+
+
+def test_builtin_themes_are_package_resources():
+    folder = resources.files("capstone_tui") / "themes"
+    assert builtin_themes_dir() == folder
+    files = sorted(p.name for p in folder.iterdir() if p.name.endswith(".toml"))
+    assert files == sorted(f"{name}.toml" for name in SHIPPED) and len(files) >= 4
+    assert not (Path(__file__).resolve().parents[1] / "themes").exists()  # one copy, in the package
+
+
+def test_user_themes_folder_adds_to_the_builtins(tmp_path, monkeypatch):
+    monkeypatch.delenv("CAPSTONE_THEMES_DIR", raising=False)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    user = tmp_path / "config" / "capstone-tui" / "themes"
+    assert user_themes_dir() == user
+    assert list(load_themes()) == list(SHIPPED)  # the XDG folder may be absent
+    user.mkdir(parents=True)
+    (user / "mine.toml").write_text('primary = "#336699"\n')
+    (user / "dark.toml").write_text('name = "capstone-dark"\nprimary = "#123456"\n')
+    themes = load_themes()
+    assert set(themes) == set(SHIPPED) | {"mine"}
+    assert themes["capstone-dark"].primary == "#123456"  # a user file replaces that one built-in
+    assert themes["capstone-light"].primary == SHIPPED["capstone-light"].primary
+    assert load_themes(themes_dir()) == themes  # the call the launcher and `serve` make
+    monkeypatch.setenv("XDG_CONFIG_HOME", "relative/path")  # XDG: relative values are ignored
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert user_themes_dir() == tmp_path / "home" / ".config" / "capstone-tui" / "themes"
 
 
 def test_theme_names_offered_and_checked():
@@ -143,11 +184,15 @@ def test_theme_names_offered_and_checked():
 
 def test_no_color(monkeypatch):
     monkeypatch.delenv("NO_COLOR", raising=False)
-    assert no_color() is False
+    monkeypatch.setenv("TERM", "xterm-256color")
+    assert no_color() is False and colourless() is False
     monkeypatch.setenv("NO_COLOR", "")
     assert no_color() is False  # no-color.org: only a non-empty value counts
     monkeypatch.setenv("NO_COLOR", "1")
-    assert no_color() is True
+    assert no_color() is True and colourless() is True
+    monkeypatch.delenv("NO_COLOR")
+    monkeypatch.setenv("TERM", "dumb")
+    assert no_color() is False and colourless() is True
 
 
 class ThemedApp(App[None]):
@@ -207,5 +252,41 @@ async def test_starts_on_the_requested_theme_before_first_paint():
 
 
 def test_every_theme_file_in_the_repo_is_shipped():
-    on_disk = sorted(p.stem for p in Path(themes_dir()).glob("*.toml"))
-    assert on_disk == sorted(SHIPPED)
+    package = Path(__file__).resolve().parents[1] / "src" / "capstone_tui" / "themes"
+    assert sorted(p.stem for p in package.glob("*.toml")) == sorted(SHIPPED)
+
+
+async def test_colourless_app_strips_every_colour(monkeypatch):
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = ThemedApp()
+    async with app.run_test(size=(60, 20)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.get_line_filters()[-1], StripColour)
+        widget = app.query_one("#good")
+        strips = widget.render_lines(widget.region.reset_offset)
+    styles = [seg.style for strip in strips for seg in strip if seg.style is not None]
+    assert styles and all(style.color is None and style.bgcolor is None for style in styles)
+
+
+# The real binary in a real pty: every SGR sequence it writes is checked for a colour parameter.
+CANDIDATE = Path(__file__).resolve().parents[1] / "examples" / "dedupe-4tb-crawl.toml"
+
+
+def _dashboard(tmp_path: Path) -> list[str]:
+    return [sys.executable, "-m", "capstone_tui", str(CANDIDATE), "--export-dir", str(tmp_path / "out"),
+            "--refresh", "60"]
+
+
+@pytest.mark.parametrize("env", [{"NO_COLOR": "1"}, {"TERM": "dumb"}, {"TERM": "dumb", "NO_COLOR": "1"}],
+                         ids=["NO_COLOR", "TERM=dumb", "both"])
+def test_dashboard_emits_no_colour_codes(tmp_path, env):
+    out = run_in_pty(_dashboard(tmp_path), {"TERM": "xterm-256color", "COLORTERM": "truecolor", **env},
+                     keys=b"SgS", cwd=tmp_path)
+    assert b"p*" in screen_text(out) and len(out) > 5000  # it drew the dashboard, then redrew it
+    assert colour_codes(out) == []
+
+
+def test_the_pty_check_sees_colour_otherwise(tmp_path):
+    out = run_in_pty(_dashboard(tmp_path), {"TERM": "xterm-256color", "COLORTERM": "truecolor"},
+                     keys=b"S", cwd=tmp_path)
+    assert any(code.startswith(("38;2;", "48;2;")) for code in colour_codes(out))

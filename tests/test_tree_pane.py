@@ -10,7 +10,7 @@ from textual.widgets import Tree
 
 from capstone_tui.core.candidate import Candidate, DataInputs, ModelInputs
 from capstone_tui.core.machine import machine_from_host
-from capstone_tui.core.model import Model
+from capstone_tui.core.model import DashboardState
 from capstone_tui.core.presets import preset
 from capstone_tui.tui.panes.tree import TreePane
 
@@ -18,7 +18,7 @@ BOX = machine_from_host("box", 64e9, None, 1e12, (("L4", 24e9),))  # 57.6 GB usa
 
 
 class TreeApp(App[None]):
-    model: reactive[Model | None] = reactive(None)
+    model: reactive[DashboardState | None] = reactive(None)
 
     def compose(self) -> ComposeResult:
         yield TreePane(id="tree").data_bind(TreeApp.model)
@@ -33,8 +33,8 @@ def labels(app: TreeApp) -> list[str]:
     return out
 
 
-def small(size: float) -> Model:
-    return Model(candidate=Candidate(data=DataInputs(bytes=size)), machines=(BOX,))
+def small(size: float) -> DashboardState:
+    return DashboardState(candidate=Candidate(data=DataInputs(bytes=size)), machines=(BOX,))
 
 
 async def test_route_moves_when_the_data_outgrows_memory() -> None:
@@ -45,17 +45,17 @@ async def test_route_moves_when_the_data_outgrows_memory() -> None:
         tree = app.query_one(Tree)
         nodes_before = list(tree.root.children)
         before = labels(app)
-        assert "Data: no" in before[1] and "◀" not in before[1]
-        assert before[-1].startswith("All four no") and before[-1].endswith("◀")
+        assert "1. Data > one node? no: 9.3 GiB vs 53.6 GiB" in before[1] and "◀" not in before[1]
+        assert before[-2].startswith("None cleared, 3 not assessed") and before[-2].endswith("◀")
         assert "not assessed" in before[3]  # model: no params
 
         app.model = small(200e9)  # 200 GB > 57.6 GB
         await pilot.pause()
         after = labels(app)
-        assert "Data: YES" in after[1] and after[1].endswith("◀")
-        assert "200.0 GB vs 57.6 GB" in after[1]
-        assert after[2].startswith("YES: Distribute data (Ch 6-8)") and after[2].endswith("◀")
-        assert not after[-1].endswith("◀")
+        assert "Data > one node? YES" in after[1] and after[1].endswith("◀")
+        assert "186.3 GiB vs 53.6 GiB" in after[1]  # memory in binary units on every pane
+        assert after[2].startswith("YES → Distribute data (Ch 6-8) ◀")
+        assert not after[-2].endswith("◀")
         assert list(tree.root.children) == nodes_before  # relabelled, not rebuilt
         mark = tree.root.children[0].label
         colours = {str(span.style.color.get_truecolor().hex).upper() for span in mark.spans
@@ -70,11 +70,11 @@ async def test_model_and_machine_change_labels_and_narrow_terminal_survives() ->
         dgx = preset("dgx-h100")
         assert dgx is not None
         cand = Candidate(model=ModelInputs(params=7e9), machine="dgx-h100")
-        app.model = Model(candidate=cand, machines=(BOX, dgx))
+        app.model = DashboardState(candidate=cand, machines=(BOX, dgx))
         await pilot.pause()
         text = labels(app)
         assert "dgx-h100" in text[0]
-        assert "Model: YES 112.0 GB vs 70.4 GB per accelerator" in text[3]
+        assert "Model > one accelerator? YES: 104.3 GiB vs" in text[3] and "per accelerator" in text[3]
         app.model = replace(app.model, candidate=replace(cand, machine="missing"))
         await pilot.pause()
         text = labels(app)

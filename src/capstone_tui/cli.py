@@ -14,7 +14,9 @@ import sys
 from typing import NoReturn, Sequence
 
 from capstone_tui import __version__
+from capstone_tui.core.defaults import EXPORT_DIR_DEFAULT, REFRESH_DEFAULT_S
 from capstone_tui.core.errors import ValidationError
+from capstone_tui.core.scaling import GEO_FACTOR
 
 PROG = "capstone-tui"
 
@@ -22,14 +24,17 @@ PROG = "capstone-tui"
 COMMANDS: dict[str, str] = {
     "table": "print the seed's Output 41.1.1, exactly",
     "verdict": "the justification test for one (s, c)",
-    "curve": "S(p) and E(p) for p = 1..pmax on the fast and the 4c geo link",
+    "curve": f"S(p) and E(p) for p = 1..pmax on the fast and the {GEO_FACTOR:g}c geo link",
     "fit": "fit s and c (and the USL) from measured runs in a CSV",
     "probe": "measure your command at several worker counts and fit s and c",
     "assess": "all four ceilings, the route and both gates for a candidate",
     "size": "size a Hugging Face dataset or a local folder without downloading it",
     "inventory": "this node's hardware (and the Slurm cluster, where it answers)",
     "export": "write a verdict snapshot (JSON + Markdown) for a candidate, headless",
+    "compare": "candidates side by side: first ceiling cleared, axis, p*, S(p*), E(p*), knee, decision",
     "serve": "serve the dashboard to a browser (textual-serve), on 127.0.0.1 by default",
+    "plan": "read a model (folder, HF cache, Hub), count it, and plan its GPUs and #SBATCH lines",
+    "when": "queue wait (Slurm's own estimate), run time, finish and cost per worker count",
 }
 
 
@@ -48,23 +53,35 @@ def _dashboard_parser() -> Parser:
         + f". Run '{PROG} COMMAND --help' for one command.",
     )
     parser.add_argument("candidate", nargs="?", help="a candidate TOML file (see examples/)")
+    parser.add_argument("more", nargs="*", metavar="MORE.toml",
+                        help="more candidate files: the dashboard opens with them side by side (key v)")
     parser.add_argument("--machine", metavar="ID", help="reference machine: this-node, slurm:<partition> or a preset id")
-    parser.add_argument("--theme", metavar="NAME", help="colour theme (from themes/)")
-    parser.add_argument("--export-dir", metavar="DIR", default="capstone-verdicts",
-                        help="where 'e' writes verdict snapshots [./capstone-verdicts]")
-    parser.add_argument("--refresh", metavar="SECONDS", type=float, default=2.0,
-                        help="inventory refresh interval in seconds [2]")
+    parser.add_argument("--theme", metavar="NAME", help="colour theme (built-in, or from ~/.config/capstone-tui/themes/)")
+    parser.add_argument("--export-dir", metavar="DIR", default=EXPORT_DIR_DEFAULT,
+                        help=f"where 'e' writes verdict snapshots [./{EXPORT_DIR_DEFAULT}]")
+    parser.add_argument("--refresh", metavar="SECONDS", type=float, default=REFRESH_DEFAULT_S,
+                        help=f"inventory refresh interval in seconds [{REFRESH_DEFAULT_S:g}]")
     parser.add_argument("--runs", metavar="RUNS.csv", help="measured runs (p,time or p,throughput) to fit and overlay")
     parser.add_argument("--low-color", action="store_true", help="16-colour theme for slow or basic terminals")
+    parser.add_argument("--online", action="store_true",
+                        help="the dataset sizer asks the Hub on Enter (as `size --online`; ctrl+l does it once)")
+    # Set by `serve` for each browser session (hidden): file open/save confined to one folder, or off.
+    parser.add_argument("--files-root", metavar="DIR", help=argparse.SUPPRESS)
+    parser.add_argument("--no-files", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     return parser
 
 
 def _run_dashboard(argv: Sequence[str]) -> int:
     args = _dashboard_parser().parse_args(argv)
-    from capstone_tui.tui.launch import launch  # Textual is imported only for the dashboard
+    from capstone_tui.tui.launch import launch, prepare  # Textual is imported only inside launch
+    from capstone_tui.tui.terminal_check import NEEDS_TERMINAL, has_terminal
 
-    return launch(args)
+    prepared = prepare(args)  # bad input: the same one line as `assess`, with or without a terminal
+    if not has_terminal():
+        print(f"{PROG}: {NEEDS_TERMINAL}", file=sys.stderr)
+        return 2
+    return launch(args, prepared)
 
 
 def _run_command(name: str, argv: Sequence[str]) -> int:

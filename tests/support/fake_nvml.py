@@ -6,10 +6,14 @@ The library reads its behaviour from the environment at nvmlInit:
   FAKE_NVML_GPUS=N        devices (default 2), each "NVIDIA H100 80GB HBM3", 80 GiB
   FAKE_NVML_MODE=...      ok | driver_not_loaded (init -> 9) | mismatch (init -> 18) |
                           no_devices | gpu_lost (device calls -> 15) |
-                          no_permission (device calls -> 4) | unknown (device calls -> 999)
+                          no_permission (device calls -> 4) | unknown (device calls -> 999) |
+                          segfault (nvmlInit dies of SIGSEGV) |
+                          segfault_device (device calls die of SIGSEGV: init and count succeed)
   FAKE_NVML_DELAY_MS=x    every device call sleeps x ms (a hanging driver)
   FAKE_NVML_NVLINKS=n     n active NVLink links (default 0 = NVLink not supported)
   FAKE_NVML_MIG=1         MIG mode enabled (default: MIG not supported)
+  FAKE_NVML_MEM_V2=1      nvmlDeviceGetMemoryInfo_v2 answers (512 MiB reserved, used excludes it);
+                          default: NOT_SUPPORTED, so the v1 fallback runs
 Fixed values a test can check: memory 80 GiB total / 20 GiB used, utilization 37 %,
 temperature 41 C, power 123.456 W of 700 W, PCIe gen 5 x16, driver "999.99-fake".
 Every other function the installed pynvml names answers NVML_ERROR_NOT_SUPPORTED.
@@ -31,15 +35,17 @@ C_SOURCE = r"""
 #include <string.h>
 #include <stdio.h>
 #include <time.h>
+#include <signal.h>
 typedef int ret_t;
 enum { OK = 0, UNINIT = 1, INVALID = 2, NOTSUP = 3, NOPERM = 4, DRIVER = 9, LOST = 15,
        MISMATCH = 18, UNKNOWN = 999, MAXDEV = 16 };
-static int ndev = 2, refs = 0, delay_ms = 0, init_err = OK, dev_err = OK, nvlinks = 0, mig = 0;
+static int ndev = 2, refs = 0, delay_ms = 0, init_err = OK, dev_err = OK, nvlinks = 0, mig = 0, crash = 0, mem_v2 = 0;
 static int slots[MAXDEV];
 
 static void setup(void) {
     const char *s;
-    ndev = 2; delay_ms = 0; init_err = OK; dev_err = OK; nvlinks = 0; mig = 0;
+    ndev = 2; delay_ms = 0; init_err = OK; dev_err = OK; nvlinks = 0; mig = 0; crash = 0; mem_v2 = 0;
+    if ((s = getenv("FAKE_NVML_MEM_V2"))) mem_v2 = atoi(s);
     if ((s = getenv("FAKE_NVML_GPUS"))) ndev = atoi(s) < 0 ? 0 : atoi(s) > MAXDEV ? MAXDEV : atoi(s);
     if ((s = getenv("FAKE_NVML_DELAY_MS"))) delay_ms = atoi(s);
     if ((s = getenv("FAKE_NVML_NVLINKS"))) nvlinks = atoi(s);
@@ -51,6 +57,8 @@ static void setup(void) {
         else if (!strcmp(s, "gpu_lost")) dev_err = LOST;
         else if (!strcmp(s, "no_permission")) dev_err = NOPERM;
         else if (!strcmp(s, "unknown")) dev_err = UNKNOWN;
+        else if (!strcmp(s, "segfault")) crash = 1;
+        else if (!strcmp(s, "segfault_device")) crash = 2;
     }
     for (int i = 0; i < MAXDEV; i++) slots[i] = i;
 }
@@ -61,10 +69,13 @@ static void pause_ms(void) { if (delay_ms > 0) { struct timespec t = {delay_ms /
     if (refs <= 0) return UNINIT; \
     if (!(h) || (int *)(h) < slots || (int *)(h) >= slots + ndev) return INVALID; \
     pause_ms(); \
+    if (crash == 2) raise(SIGSEGV); \
     if (dev_err) return dev_err; \
     int i = *(int *)(h); (void)i;
 
-ret_t nvmlInitWithFlags(unsigned flags) { (void)flags; setup(); if (init_err) return init_err; refs++; return OK; }
+ret_t nvmlInitWithFlags(unsigned flags) {
+    (void)flags; setup(); if (crash == 1) raise(SIGSEGV); if (init_err) return init_err; refs++; return OK;
+}
 ret_t nvmlInit_v2(void) { return nvmlInitWithFlags(0); }
 ret_t nvmlInit(void) { return nvmlInitWithFlags(0); }
 ret_t nvmlShutdown(void) { if (refs <= 0) return UNINIT; refs--; return OK; }
@@ -90,6 +101,11 @@ ret_t nvmlDeviceGetUUID(void *h, char *u, unsigned len) {
 #define GIB (1024ULL * 1024ULL * 1024ULL)
 typedef struct { unsigned long long total, free, used; } mem_t;
 ret_t nvmlDeviceGetMemoryInfo(void *h, mem_t *m) { DEVICE(h, i); m->total = 80 * GIB; m->used = 20 * GIB; m->free = 60 * GIB; return OK; }
+typedef struct { unsigned version; unsigned long long total, reserved, free, used; } mem2_t;
+ret_t nvmlDeviceGetMemoryInfo_v2(void *h, mem2_t *m) {
+    DEVICE(h, i); if (!mem_v2) return NOTSUP;
+    m->total = 80 * GIB; m->reserved = 512ULL * 1024 * 1024; m->used = 20 * GIB - m->reserved; m->free = 60 * GIB; return OK;
+}
 typedef struct { unsigned gpu, memory; } util_t;
 ret_t nvmlDeviceGetUtilizationRates(void *h, util_t *u) { DEVICE(h, i); u->gpu = 37; u->memory = 18; return OK; }
 ret_t nvmlDeviceGetTemperature(void *h, int sensor, unsigned *t) { DEVICE(h, i); if (sensor != 0) return INVALID; *t = 41; return OK; }

@@ -7,19 +7,16 @@ import argparse
 import shutil
 import sys
 import textwrap
-from dataclasses import replace
-from pathlib import Path
 
 from capstone_tui.commands._common import emit_json
-from capstone_tui.core.assessment import Assessment, assess
-from capstone_tui.core.candidate import Candidate, MeasuredData, parse_candidate
+from capstone_tui.core.assessment import Assessment
+from capstone_tui.core.candidate import Candidate
 from capstone_tui.core.ceilings import AXIS_TEXT, TERMINAL, Ceiling
-from capstone_tui.core.errors import ValidationError
 from capstone_tui.core.machine import Machine
-from capstone_tui.core.report import link_line
+from capstone_tui.core.report import GEO_LINK, knee_lines, link_line
+from capstone_tui.core.safe_text import safe_text
 from capstone_tui.core.units import binary_bytes, decimal_bytes, percent
-
-CANDIDATE_FIELD = "CANDIDATE.toml"
+from capstone_tui.session import assess_opened, open_candidate
 
 
 def register(parser: argparse.ArgumentParser) -> None:
@@ -30,56 +27,14 @@ def register(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="machine-readable output (SPEC keys)")
 
 
-def read_candidate(path: str) -> Candidate:
-    """The candidate file, parsed; unreadable or malformed files are a ValidationError."""
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as err:
-        why = getattr(err, "strerror", None) or type(err).__name__
-        raise ValidationError(CANDIDATE_FIELD, "must be a readable UTF-8 candidate file", path, detail=why) from None
-    return parse_candidate(text, source=path)
-
-
-def measure_dataset(candidate: Candidate, base: Path) -> tuple[MeasuredData | None, str | None]:
-    """Size a named dataset or folder through the sizer (offline, bounded in time).
-
-    Returns (None, why) when it cannot be sized: the data ceiling is then "not assessed" and the
-    other three are still walked. A relative `data.path` is read from the candidate's folder.
-    """
-    data = candidate.data
-    target = data.dataset or data.path
-    if data.bytes is not None or target is None:
-        return None, None
-    if data.path and not Path(data.path).expanduser().is_absolute():
-        target = str(base / data.path)
-    # The sizer imports pyarrow/datasets (~1 s) only when a dataset is really named.
-    from capstone_tui.probes.datasets import size_dataset
-
-    try:
-        measured = size_dataset(target, data.config).measured(data.config)
-    except ValidationError as err:
-        return None, f"could not be sized: {err.message}"
-    if measured is None:
-        return None, f"{target}: the sizer found no byte count"
-    return measured, f"sized {measured.label}: {measured.how}"
-
-
 def run(args: argparse.Namespace) -> int:
-    candidate = read_candidate(args.candidate)
-    machine_id = args.machine or candidate.machine
-    from capstone_tui.probes.machines import resolve_machine  # presets are cheap; live/Slurm are lazy
-
-    field = "--machine" if args.machine else "machine.reference"
-    machine = resolve_machine(machine_id, field=field)
-    if args.machine:
-        candidate = replace(candidate, machine=machine.id)
-    measured, why = measure_dataset(candidate, Path(args.candidate).parent)
-    result = assess(candidate, machine, measured)
+    opened = open_candidate(args.candidate, machine=args.machine)
+    result = assess_opened(opened)
     if args.json:
         emit_json(result.to_json())
     else:
         width = max(40, min(110, shutil.get_terminal_size((100, 24)).columns))
-        sys.stdout.write(render(candidate, result, width, why))
+        sys.stdout.write(render(opened.candidate, result, width, opened.sizer_note, opened.model_notes))
     return 0
 
 
@@ -94,7 +49,8 @@ def machine_lines(m: Machine) -> list[str]:
     if m.accelerators:
         lines.append(
             f"  {m.accelerators}x {m.accelerator_name or 'accelerator'} of "
-            f"{decimal_bytes(m.accelerator_total_bytes)}; usable per device "
+            f"{decimal_bytes(m.accelerator_total_bytes)}"
+            f"{f' ({m.accelerator_confidence})' if m.accelerator_confidence else ''}; usable per device "
             f"{decimal_bytes(m.accelerator_bytes)} = {percent(m.accelerator_usable_fraction)} less "
             f"{binary_bytes(m.accelerator_context_bytes)} CUDA context")
     else:
@@ -130,12 +86,15 @@ def ceiling_lines(index: int, c: Ceiling, on_route: bool, last: bool, width: int
     return lines
 
 
-def render(candidate: Candidate, a: Assessment, width: int = 100, sizer_note: str | None = None) -> str:
+def render(candidate: Candidate, a: Assessment, width: int = 100, sizer_note: str | None = None,
+           model_notes: tuple[str, ...] = ()) -> str:
     """The assessment as a tree a person reads top to bottom."""
     out = [f"Candidate: {candidate.name}"]
     out += machine_lines(a.machine) if a.machine else [f"Reference machine: {a.machine_id} (not read)"]
     if sizer_note:
         out += _wrap(sizer_note, "    ", width, first="  dataset: ")
+    for note in model_notes:
+        out += _wrap(note, "    ", width, first="  model: ")
     out += ["", "Candidate problem"]
     for i, c in enumerate(a.ceilings, start=1):
         out += ceiling_lines(i, c, c.name == a.route.ceiling, False, width)
@@ -143,11 +102,14 @@ def render(candidate: Candidate, a: Assessment, width: int = 100, sizer_note: st
     out.append(f"└─ {TERMINAL}{terminal}")
     cleared = ", ".join(a.route.cleared) or "none"
     out += ["", f"Route: {a.route.text}; cleared: {cleared}",
-            "Justification:",
+            "Gate 2, the justification test (the speedup alone, not the decision):",
             "  " + link_line("datacenter link", a.justification.fast),
-            "  " + link_line("geo link (c' = 4c)", a.justification.geo),
+            "  " + link_line(GEO_LINK, a.justification.geo),
+            *("  " + line for line in knee_lines(a.justification)),
             f"Gate 1 (clears a ceiling): {'pass' if a.gate1 else 'FAIL'};"
             f" gate 2 (distributing pays): {'pass' if a.gate2 else 'FAIL'}",
             f"Decision: {a.decision}"]
     out += _wrap(a.reason, "  ", width, first="Reason: ")
-    return "\n".join(out) + "\n"
+    for warning in a.warnings:  # stated assumptions (e.g. int8/int4 training), as in --json `warnings`
+        out += _wrap(warning, "  ", width, first="Warning: ")
+    return safe_text("\n".join(out), multiline=True) + "\n"  # machine labels, notes: no escapes reach a terminal

@@ -1,4 +1,8 @@
-"""`capstone-tui curve --s S --c C [--pmax 64] [--json]`: S(p) and E(p) on both links."""
+"""`capstone-tui curve --s S --c C [--pmax 64] [--json]`: S(p) and E(p) on both links.
+
+Every p is shown up to 4,096 workers; beyond, a stated sample (core/curve_sample.py), so the JSON,
+the table and the chart stay bounded in memory and time for any pmax up to 10,000,000.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,27 @@ import sys
 
 from capstone_tui.commands._common import emit_json
 from capstone_tui.core.report import justification_text
-from capstone_tui.core.scaling import Justification, curve, justify
+from capstone_tui.core.curve_sample import SAMPLE_RULE, curve_ps, is_sampled
+from capstone_tui.core.scaling import GEO_FACTOR, CurvePoint, Justification, justify, knee, speedup
+
+
+def _marks(j: Justification) -> list[int]:
+    """The worker counts a sample must keep: p* and the knee on both links."""
+    return [j.fast.p_star, j.geo.p_star, knee(j.s, j.c, j.pmax).p, knee(j.s, j.geo.c, j.pmax).p]
+
+
+def shown_ps(j: Justification) -> list[int]:
+    """The p shown by every face of `curve`: all of 1..pmax, or the stated sample."""
+    return curve_ps(j.pmax, _marks(j))
+
+
+def points(s: float, c: float, ps: list[int]) -> list[CurvePoint]:
+    """S(p) and E(p) at the given p (the seed's expression, as core.scaling.speedup)."""
+    out = []
+    for p in ps:
+        value = speedup(s, p, c)
+        out.append(CurvePoint(p, value, value / p))
+    return out
 
 
 def register(parser: argparse.ArgumentParser) -> None:
@@ -21,8 +45,9 @@ def register(parser: argparse.ArgumentParser) -> None:
 
 
 def curve_json(j: Justification) -> dict[str, object]:
-    fast = curve(j.s, j.c, j.pmax)
-    geo = curve(j.s, j.geo.c, j.pmax)
+    ps = shown_ps(j)
+    fast = points(j.s, j.c, ps)
+    geo = points(j.s, j.geo.c, ps)
     return {
         "s": j.s,
         "c": j.c,
@@ -32,6 +57,9 @@ def curve_json(j: Justification) -> dict[str, object]:
         "verdict": j.fast.verdict,
         "amdahl_ceiling": j.amdahl_ceiling,
         "geo": {"c": j.geo.c, "p_star": j.geo.p_star, "speedup": j.geo.speedup, "verdict": j.geo.verdict},
+        "sampled": is_sampled(j.pmax),
+        "sample_rule": SAMPLE_RULE,
+        "points_shown": len(ps),
         "points": [
             {"p": a.p, "speedup": a.speedup, "efficiency": a.efficiency,
              "geo_speedup": b.speedup, "geo_efficiency": b.efficiency}
@@ -41,11 +69,14 @@ def curve_json(j: Justification) -> dict[str, object]:
 
 
 def curve_table(j: Justification) -> str:
-    lines = [f"{'p':>7} {'S(p)':>9} {'E(p)':>7}  {'S_geo(p)':>9} {'E_geo(p)':>8}   (geo: c' = 4c = " f"{j.geo.c:g})"]
-    for a, b in zip(curve(j.s, j.c, j.pmax), curve(j.s, j.geo.c, j.pmax)):
+    lines = [f"{'p':>8} {'S(p)':>9} {'E(p)':>7}  {'S_geo(p)':>9} {'E_geo(p)':>8}   (geo: c' = {GEO_FACTOR:g}c = " f"{j.geo.c:g})"]
+    ps = shown_ps(j)
+    if is_sampled(j.pmax):
+        lines.insert(0, f"({len(ps):,} of {j.pmax:,} rows: {SAMPLE_RULE})")
+    for a, b in zip(points(j.s, j.c, ps), points(j.s, j.geo.c, ps)):
         mark = " <- p*" if a.p == j.fast.p_star else ""
         mark += " <- p*(geo)" if b.p == j.geo.p_star else ""
-        lines.append(f"{a.p:>7d} {a.speedup:>9.3f} {100 * a.efficiency:>6.1f}%  "
+        lines.append(f"{a.p:>8d} {a.speedup:>9.3f} {100 * a.efficiency:>6.1f}%  "
                      f"{b.speedup:>9.3f} {100 * b.efficiency:>7.1f}%{mark}")
     return "\n".join(lines) + "\n"
 
@@ -59,13 +90,14 @@ def curve_chart(j: Justification) -> str:
     plain = bool(os.environ.get("NO_COLOR")) or not sys.stdout.isatty()
     if plain:
         plt.theme("clear")
-    ps = list(range(1, j.pmax + 1))
-    plt.plot(ps, [pt.speedup for pt in curve(j.s, j.c, j.pmax)], label=f"S(p), c = {j.c:g}", marker="braille")
-    plt.plot(ps, [pt.speedup for pt in curve(j.s, j.geo.c, j.pmax)], label=f"S(p), geo c' = {j.geo.c:g}", marker="braille")
+    ps = shown_ps(j)  # at most about 4,100 points, whatever pmax
+    plt.plot(ps, [pt.speedup for pt in points(j.s, j.c, ps)], label=f"S(p), c = {j.c:g}", marker="braille")
+    plt.plot(ps, [pt.speedup for pt in points(j.s, j.geo.c, ps)], label=f"S(p), geo c' = {j.geo.c:g}", marker="braille")
     plt.vline(j.fast.p_star)
     if j.amdahl_ceiling is not None and j.amdahl_ceiling <= 2 * j.fast.speedup + 1:
         plt.hline(j.amdahl_ceiling)
-    plt.title(f"speedup S(p); p* = {j.fast.p_star} (S = {j.fast.speedup:.2f}x), geo p* = {j.geo.p_star}")
+    plt.title(f"speedup S(p); p* = {j.fast.p_star} (S = {j.fast.speedup:.2f}x), geo p* = {j.geo.p_star}"
+              + (f"; {len(ps):,} sampled p of {j.pmax:,}" if len(ps) < j.pmax else ""))
     plt.xlabel("workers p")
     chart = str(plt.build())
     return (plt.uncolorize(chart) if plain else chart) + "\n"

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
 from capstone_tui.commands._common import emit_json
-from capstone_tui.core.errors import ValidationError
-from capstone_tui.core.fitting import METHODS, FitResult, fit_runs
-from capstone_tui.core.runs import AGGREGATES, TIME, Runs, parse_runs_csv
-from capstone_tui.core.scaling import PMAX_DEFAULT, validate_scaling
+from capstone_tui.core.fitting import METHODS, FitResult
+from capstone_tui.core.runs import AGGREGATES, TIME
+from capstone_tui.core.scaling import MIN_SPEEDUP, PMAX_DEFAULT, validate_scaling
+from capstone_tui.session import open_runs
 
 
 def register(parser: argparse.ArgumentParser) -> None:
@@ -24,21 +23,9 @@ def register(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print the fit as JSON")
 
 
-def read_runs(path: str) -> Runs:
-    """Read and parse a runs CSV file; unreadable files are bad input (exit 2)."""
-    try:
-        text = Path(path).read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise ValidationError("RUNS.csv", "must be an existing CSV file", path) from None
-    except (OSError, UnicodeDecodeError) as err:
-        raise ValidationError("RUNS.csv", "must be a readable UTF-8 CSV file", path,
-                              detail=type(err).__name__) from None
-    return parse_runs_csv(text, source=Path(path).name)
-
-
 def run(args: argparse.Namespace) -> int:
     _, _, pmax = validate_scaling(0.0, 0.0, args.pmax)
-    fit = fit_runs(read_runs(args.runs), method=args.method, pmax=pmax, aggregate=args.aggregate)
+    fit = open_runs(args.runs, method=args.method, pmax=pmax, aggregate=args.aggregate)
     if args.json:
         emit_json(fit.to_json())
     else:
@@ -69,7 +56,7 @@ def render_fit(fit: FitResult) -> str:
         f"verdict: {fit.verdict}",
         f"bootstrap ({b.replicates} replicates, seed {b.seed}; estimated): p* in "
         f"[{b.p_star[0]}, {b.p_star[1]}], S(p*) in [{b.speedup[0]:.3f}, {b.speedup[1]:.3f}], "
-        f"P(S(p*) > 1.05) = {b.prob_distribute:.2f}",
+        f"P(S(p*) > {MIN_SPEEDUP:g}) = {b.prob_distribute:.2f}",
         f"USL (throughput loss, R usl): sigma = {u.sigma:.6g} (SE {_se(u.se_sigma)}), "
         f"kappa = {u.kappa:.6g} (SE {_se(u.se_kappa)}), gamma = {u.gamma:.6g} {rate} "
         f"(SE {_se(u.se_gamma)}), "

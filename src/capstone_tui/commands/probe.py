@@ -14,12 +14,14 @@ import sys
 import time
 
 from capstone_tui.commands._common import emit_json
-from capstone_tui.commands.fit import read_runs, render_fit
+from capstone_tui.commands.fit import render_fit
 from capstone_tui.core.errors import ValidationError, as_float, as_int
-from capstone_tui.core.fitting import METHODS, fit_runs
-from capstone_tui.core.runs import AGGREGATES
+from capstone_tui.core.fitting import METHODS
+from capstone_tui.core.runs import AGGREGATES, TIME
+from capstone_tui.probes.files import staged_file, write_atomic
 from capstone_tui.probes.launchers import LAUNCHERS, CommandSpec, make_launcher
 from capstone_tui.probes.probe_runner import default_baseline, run_probe
+from capstone_tui.session import fit_rows
 
 WORKERS_ACCEPTED = "must be a comma-separated list of distinct integers in [1, 4096], e.g. 1,2,4,8"
 REPEATS_ACCEPTED = "must be an integer in [1, 100]"
@@ -46,6 +48,8 @@ def register(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--sync-root", metavar="DIR", help="where per-run PROBE_SYNC_DIR folders go "
                         "(must be shared by all ranks) [the system temp folder]")
     parser.add_argument("--json", action="store_true", help="print the probe and its fit as JSON")
+    parser.add_argument("--detach", action="store_true", help="sbatch: submit the job, print its id and return")
+    parser.add_argument("--collect", metavar="JOBID", help="sbatch: wait for / read a detached probe job")
     parser.add_argument("command", nargs=argparse.REMAINDER, help="-- COMMAND [ARGS...] ({p}, {rank})")
 
 
@@ -72,6 +76,10 @@ def _spec(args: argparse.Namespace) -> CommandSpec:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.collect:
+        from capstone_tui.probes.sbatch_probe import plan_args
+
+        plan_args(args)  # workers, repeats, command and baseline from the job's plan.json
     workers = parse_workers(args.workers)
     repeats = as_int("repeats", args.repeats, REPEATS_ACCEPTED)
     if not 1 <= repeats <= 100:
@@ -84,22 +92,40 @@ def run(args: argparse.Namespace) -> int:
                                timeout_s=spec.timeout_s, sync_root=spec.sync_root)
     else:
         baseline = default_baseline(spec)
+    if args.detach:  # sbatch only: one job for every p, read later with --collect JOBID
+        from capstone_tui.probes.sbatch_probe import submit_detached
+
+        print(submit_detached(args.launcher, args.launcher_arg, spec, baseline, workers, repeats))
+        return 0
     out = args.out or f"probe-{args.launcher}-{time.strftime('%Y%m%d-%H%M%S')}.csv"
-    launcher = make_launcher(args.launcher, scheduler=args.scheduler, extra=args.launcher_arg,
-                             max_workers=max(workers))
-    check = getattr(launcher, "check", None)
-    if check is not None:
-        check(spec)
-    print(f"probe: {args.launcher}, p = {','.join(map(str, workers))}, {repeats} repeats; "
-          f"writing {out}", file=sys.stderr)
-    outcome = run_probe(launcher, spec, workers, repeats, out, baseline,
-                        progress=lambda line: print(line, file=sys.stderr, flush=True),
-                        usable_cores=len(os.sched_getaffinity(0)))
+    # Rows go to a temp file beside --out as they are measured and each step is published
+    # atomically; leaving the block (also by Ctrl-C) moves the last state into place.
+    # A folder or read-only --out fails here, before any work: exit 2.
+    with staged_file(out, overwrite=True, field="--out") as staged:
+        launcher = make_launcher(args.launcher, scheduler=args.scheduler, extra=args.launcher_arg,
+                                 max_workers=max(workers))
+        check = getattr(launcher, "check", None)
+        if check is not None:
+            check(spec)
+        prepare = getattr(launcher, "prepare", None)
+        if prepare is not None:  # sbatch: submit (or --collect) one job for every p and wait for it
+            prepare(spec, baseline, workers, repeats, lambda line: print(line, file=sys.stderr, flush=True),
+                    collect=args.collect)
+        print(f"probe: {args.launcher}, p = {','.join(map(str, workers))}, {repeats} repeats; "
+              f"writing {out}", file=sys.stderr)
+
+        def progress(line: str) -> None:  # after each row: --out always holds every row so far
+            write_atomic(out, staged.read_bytes(), overwrite=True, field="--out")
+            print(line.replace(str(staged), out), file=sys.stderr, flush=True)
+
+        outcome = run_probe(launcher, spec, workers, repeats, str(staged), baseline, progress=progress,
+                            usable_cores=len(os.sched_getaffinity(0)))
     fit = None
     fit_problem = None
     if outcome.rows:
         try:
-            fit = fit_runs(read_runs(out), method=args.method, aggregate=args.aggregate)
+            fit = fit_rows(TIME, [(p, t) for p, t, *_ in outcome.rows], source=os.path.basename(out),
+                           method=args.method, aggregate=args.aggregate)
         except ValidationError as err:
             fit_problem = err.message
     if args.json:

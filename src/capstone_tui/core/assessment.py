@@ -11,8 +11,8 @@ from typing import Any
 
 from capstone_tui.core.candidate import Candidate, MeasuredData
 from capstone_tui.core.ceilings import AXIS_TEXT, TERMINAL, Ceiling, all_ceilings
-from capstone_tui.core.machine import Machine
-from capstone_tui.core.scaling import DISTRIBUTE, MIN_SPEEDUP, STAY, Justification, justify
+from capstone_tui.core.machine import Machine, with_accelerator_gb
+from capstone_tui.core.scaling import DISTRIBUTE, STAY, Justification, justify
 
 
 @dataclass(frozen=True)
@@ -55,6 +55,11 @@ class Assessment:
     def gate2(self) -> bool:
         return self.justification.verdict == DISTRIBUTE
 
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """Assumptions the reader must know about, from every ceiling (e.g. int8/int4 training)."""
+        return tuple(w for c in self.ceilings for w in c.detail.get("warnings", ()))
+
     def ceiling(self, name: str) -> Ceiling:
         return next(c for c in self.ceilings if c.name == name)
 
@@ -72,6 +77,7 @@ class Assessment:
             "justification": self.justification.to_json(),
             "decision": self.decision,
             "reason": self.reason,
+            "warnings": list(self.warnings),
         }
 
 
@@ -83,38 +89,21 @@ def route_for(ceilings: tuple[Ceiling, ...]) -> Route:
     return Route(first.name, first.axis, first.chapters, cleared)
 
 
-def _pays(j: Justification, lead: str = "best speedup") -> str:
-    return f"{lead} {j.speedup:.2f}x at p* = {j.p_star} for s = {j.s:g}, c = {j.c:g}"
-
-
 def reason_for(ceilings: tuple[Ceiling, ...], route: Route, j: Justification) -> str:
-    """One plain sentence naming the failing gate(s), with the numbers."""
-    pays = j.verdict == DISTRIBUTE
-    missing = [c.name for c in ceilings if not c.assessed]
-    if route.ceiling is not None:
-        first = next(c for c in ceilings if c.name == route.ceiling)
-        margin = f" ({first.margin:.1f}x one machine's limit)" if first.margin is not None and first.unit != "agents" else ""
-        gate1 = f"it clears the {first.name} ceiling{margin}"
-        if pays:
-            return f"Distribute: {gate1} and distributing pays, {_pays(j)} > {MIN_SPEEDUP}x."
-        return (f"Stay single-machine: {gate1}, but the justification test fails, "
-                f"{_pays(j)}, which needs more than {MIN_SPEEDUP}x with p* > 1.")
-    if len(missing) == len(ceilings):
-        gate1 = ("all four ceilings are not assessed (their inputs are missing), so nothing shows "
-                 "that one machine runs out")
-    elif missing:
-        assessed = len(ceilings) - len(missing)
-        gate1 = (f"it clears none of the {assessed} ceiling{'s' if assessed > 1 else ''} assessed "
-                 f"({', '.join(missing)} not assessed: inputs missing), so one machine is enough as far as is known")
-    else:
-        gate1 = "it clears none of the four ceilings, so one machine is enough"
-    if pays:
-        return f"Stay single-machine: {gate1}, even though the justification test alone would pass with a {_pays(j, 'best speedup of')}."
-    return f"Stay single-machine: {gate1}, and the justification test fails too, with a {_pays(j, 'best speedup of')}."
+    """One plain sentence naming the failing gate(s), with the numbers (core/verdict_text.py)."""
+    from capstone_tui.core.verdict_text import decision_reason
+
+    return decision_reason(ceilings, route, j)
 
 
 def assess(candidate: Candidate, machine: Machine | None, measured: MeasuredData | None = None) -> Assessment:
-    """Walk the four ceilings against `machine`, then apply both gates."""
+    """Walk the four ceilings against `machine`, then apply both gates.
+
+    The candidate's `[machine] accelerator_gb` is applied to the machine first (it supplies GPU
+    memory that was not read from the hardware; see `core.machine.with_accelerator_gb`).
+    """
+    if machine is not None:
+        machine = with_accelerator_gb(machine, candidate.accelerator_gb)
     ceilings = all_ceilings(candidate, machine, measured)
     route = route_for(ceilings)
     sc = candidate.scaling

@@ -7,10 +7,12 @@ axis). A test whose inputs are missing is "not assessed", never a silent "no".
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
 from capstone_tui.core.candidate import Candidate, MeasuredData
+from capstone_tui.core.gpu_table import ACCELERATOR_SETTING
 from capstone_tui.core.machine import Machine
 from capstone_tui.core.memory import estimate_memory
 from capstone_tui.core.serving import plan_serving
@@ -104,6 +106,11 @@ def _amount(value: float, unit: str) -> str:
     return f"{value:.3g} {unit}"
 
 
+def count_text(n: int) -> str:
+    """A whole count for people: digits up to a trillion, then 3 significant digits."""
+    return f"{n:,}" if n < 10**12 else f"{float(n):.3g}"
+
+
 def not_assessed(name: str, unit: str, why: str, **detail: Any) -> Ceiling:
     return Ceiling(name, False, False, None, None, unit, {"reason": why, **detail}, f"not assessed: {why}")
 
@@ -112,8 +119,10 @@ def _ratio(quantity: float, limit: float) -> str:
     if limit <= 0:
         return "no limit"
     r = quantity / limit
+    if not math.isfinite(r):
+        return "beyond 1e308x the limit"
     if r >= 1:
-        return f"{r:.1f}x the limit"
+        return f"{r:.1f}x the limit" if r < 1e6 else f"{r:.3g}x the limit"
     return f"{percent(r)} of the limit" if r >= 0.01 else "under 1 % of the limit"
 
 
@@ -170,7 +179,8 @@ def model_ceiling(candidate: Candidate, machine: Machine | None) -> Ceiling:
         return not_assessed("model", unit, NO_MACHINE)
     on_accel = machine.accelerators > 0
     if on_accel and machine.accelerator_bytes is None:
-        return not_assessed("model", unit, f"memory of accelerator {machine.accelerator_name or '?'} is unknown")
+        return not_assessed("model", unit, f"memory of accelerator {machine.accelerator_name or '?'} is unknown "
+                            f"(not in the GPU table): set {ACCELERATOR_SETTING}", setting="machine.accelerator_gb")
     est = estimate_memory(m, on_accelerator=on_accel)
     if on_accel:
         assert machine.accelerator_bytes is not None
@@ -200,6 +210,10 @@ def model_ceiling(candidate: Candidate, machine: Machine | None) -> Ceiling:
         "context_bytes": est.context_bytes,
         "kv_bytes_per_token": est.kv_bytes_per_token,
         "activations_formula": est.activations_formula,
+        "kv_dtype": est.kv_dtype,
+        "head_dim": est.head_dim,
+        "accelerator_confidence": machine.accelerator_confidence if on_accel else None,
+        "warnings": list(est.warnings),
         "compared_with": "accelerator" if on_accel else "usable RAM",
         "node_accelerator_bytes": node_bytes,
         "how": "estimated from published formulas",
@@ -224,6 +238,7 @@ def throughput_ceiling(candidate: Candidate) -> Ceiling:
         "utilization": sv.utilization, "budget_rps": plan.budget_rps, "latency_s": plan.latency_s,
         "latency_slo_s": plan.latency_slo_s, "latency_ok": plan.latency_ok, "in_flight": plan.in_flight,
         "wait_probability": plan.wait_probability, "mean_wait_s": plan.mean_wait_s,
+        "wait_method": plan.wait_method,
         "how": "capacity and latency as measured by the user (candidate file)",
     }
     parts = []
@@ -231,7 +246,7 @@ def throughput_ceiling(candidate: Candidate) -> Ceiling:
         assert plan.rate_rps is not None and plan.budget_rps is not None
         quantity, limit, unit = plan.rate_rps, plan.budget_rps, "req/s"
         parts.append(f"{plan.rate_rps:g} req/s required vs {plan.budget_rps:.3g} req/s per server "
-                     f"({percent(sv.utilization)} of {sv.capacity_rps:g}): {plan.replicas} replica(s)")
+                     f"({percent(sv.utilization)} of {sv.capacity_rps:g}): {count_text(plan.replicas)} replica(s)")
     else:
         assert plan.latency_s is not None and plan.latency_slo_s is not None
         quantity, limit, unit = plan.latency_s, plan.latency_slo_s, "s"

@@ -34,14 +34,22 @@ METHODS: dict[str, str] = {
     "usl": "nonlinear least squares on throughput, sigma and kappa in [0, 1] (R package usl)",
 }
 METHOD_ACCEPTED = "must be one of " + ", ".join(METHODS)
+KF_MEASURED = "measured speedup: median time at p = 1 over median time at p"
+KF_NO_BASELINE = ("no p = 1 row: speedup against the single-worker time fitted by linear3, "
+                  "over the median time at p")
+JSON_ROWS_MAX = 10_000
+JSON_ROWS_RULE = (f"data.rows and points list every row up to {JSON_ROWS_MAX:,} rows; beyond, data.rows "
+                  "is left empty (rows_total counts them) and points holds the median speedup per p")
 BOOTSTRAP_REPLICATES = 300
+BOOTSTRAP_DRAWS_MAX = 20_000_000  # residual draws in all: beyond 66,666 rows, fewer replicates
+BOOTSTRAP_REPLICATES_MIN = 40
 BOOTSTRAP_SEED = 20261125
 BAND_LEVEL = 0.95
 
 
 @dataclass(frozen=True)
 class BootstrapSummary:
-    """Percentile intervals for p* and S(p*), and P(S(p*) > 1.05 with p* > 1)."""
+    """Percentile intervals for p* and S(p*), and P(S(p*) > MIN_SPEEDUP with p* > 1)."""
 
     p_star: tuple[int, int]
     speedup: tuple[float, float]
@@ -74,6 +82,8 @@ class FitResult:
     runs: Runs
     aggregate: str = "all"
     samples: tuple[tuple[float, float], ...] = field(default=(), repr=False, compare=False)
+    karp_flatt_fitted: tuple[tuple[int, float], ...] = ()  # e against the method's fitted t1
+    karp_flatt_how: str = ""
 
     @property
     def efficiency(self) -> float:
@@ -93,6 +103,15 @@ class FitResult:
         low, high = np.percentile(curves, [tail, 100 - tail], axis=0)
         return [float(v) for v in low], [float(v) for v in high]
 
+    def _points_json(self) -> list[dict[str, float]]:
+        """Measured speedups: one per row up to JSON_ROWS_MAX rows, else the median per p."""
+        if len(self.points) <= JSON_ROWS_MAX:
+            return [{"p": p, "speedup": s} for p, s in self.points]
+        groups: dict[int, list[float]] = {}
+        for p, value in self.points:
+            groups.setdefault(p, []).append(value)
+        return [{"p": p, "speedup": statistics.median(groups[p])} for p in sorted(groups)]
+
     def to_json(self) -> dict[str, Any]:
         """The `fit --json` object: the SPEC keys first, then the detail."""
         b = self.bootstrap
@@ -107,7 +126,9 @@ class FitResult:
                     "peak": self.usl.peak, "se_sigma": self.usl.se_sigma,
                     "se_kappa": self.usl.se_kappa, "se_gamma": self.usl.se_gamma,
                     "gamma_unit": "work per second" if self.kind == TIME else "throughput units"},
-            "karp_flatt": [{"p": p, "e": e, "line": self.s + self.c * p} for p, e in self.karp_flatt],
+            "karp_flatt": [{"p": p, "e": e, "line": self.s + self.c * p,
+                            "e_fitted": dict(self.karp_flatt_fitted).get(p), "how": self.karp_flatt_how}
+                           for p, e in self.karp_flatt],
             "warnings": list(self.warnings),
             "loss": METHODS[self.method],
             "aggregate": self.aggregate,
@@ -121,9 +142,11 @@ class FitResult:
             "bootstrap": {"p_star": list(b.p_star), "speedup": list(b.speedup),
                           "prob_speedup_above_1_05": b.prob_distribute,
                           "level": BAND_LEVEL, "replicates": b.replicates, "seed": b.seed},
-            "points": [{"p": p, "speedup": s} for p, s in self.points],
+            "points": self._points_json(),
             "data": {"kind": self.runs.kind, "source": self.runs.source,
-                     "rows": [[p, v] for p, v in self.runs.rows]},
+                     "rows": ([[p, v] for p, v in self.runs.rows]
+                              if len(self.runs.rows) <= JSON_ROWS_MAX else []),
+                     "rows_total": len(self.runs.rows), "rows_rule": JSON_ROWS_RULE},
         }
 
 
@@ -183,18 +206,37 @@ def _fit(runs: Runs, method: str, pmax: int) -> FitResult:
         raise ValidationError(runs.source, "could not be fitted: the fit is not finite")
     p_star, best = best_p(s, c, pmax)
     samples, summary = _bootstrap(solved, pmax)
-    medians = {p: statistics.median(y for q, y in zip(ps, ys) if q == p) for p in runs.ps}
-    kf = tuple((p, karp_flatt(solved.t1 / medians[p], p)) for p in runs.ps if p > 1)
+    medians = _medians(ps, ys)
+    # Karp-Flatt from the measured speedup median(p = 1) / median(p), whatever the method; with
+    # no p = 1 row, against linear3's fitted single-worker time. The method's own t1 gives the
+    # fitted column beside it.
+    base = medians.get(1, lin3.t1)
+    kf = tuple((p, karp_flatt(base / m, p)) for p, m in medians.items() if p > 1)
+    kf_fitted = tuple((p, karp_flatt(solved.t1 / m, p)) for p, m in medians.items() if p > 1)
+    kf_how = (KF_MEASURED if 1 in medians else KF_NO_BASELINE)
     warnings = data_warnings(runs, medians) + fit_warnings(
         s=s, c=c, method=method, p_star=p_star, max_p=runs.max_p,
         rows=len(rows), n_params=solved.n_params, pmax=pmax,
         efficiency={p: solved.t1 / m / p for p, m in medians.items() if p > 1})
     return FitResult(
         s=s, c=c, method=method, p_star=p_star, speedup=best, verdict=verdict_for(p_star, best),
-        usl=usl, karp_flatt=kf, warnings=warnings,
+        usl=usl, karp_flatt=kf, karp_flatt_fitted=kf_fitted, karp_flatt_how=kf_how, warnings=warnings,
         points=tuple((p, solved.t1 / y) for p, y in zip(ps, ys)), max_p_measured=runs.max_p,
         pmax=pmax, kind=runs.kind, t1=solved.t1 * scale, se_s=solved.se[0], se_c=solved.se[1],
         bootstrap=summary, runs=runs, samples=samples)
+
+
+def _medians(ps: Sequence[int], ys: Sequence[float]) -> dict[int, float]:
+    """The median y at each distinct p, p ascending: one grouping pass and one sort per group."""
+    groups: dict[int, list[float]] = {}
+    for p, y in zip(ps, ys):
+        groups.setdefault(p, []).append(y)
+    return {p: statistics.median(groups[p]) for p in sorted(groups)}
+
+
+def bootstrap_replicates(rows: int) -> int:
+    """BOOTSTRAP_REPLICATES, fewer for very many rows so the draws stay within BOOTSTRAP_DRAWS_MAX."""
+    return max(BOOTSTRAP_REPLICATES_MIN, min(BOOTSTRAP_REPLICATES, BOOTSTRAP_DRAWS_MAX // max(1, rows)))
 
 
 def _bootstrap(solved: Solved, pmax: int) -> tuple[tuple[tuple[float, float], ...], BootstrapSummary]:
@@ -208,7 +250,7 @@ def _bootstrap(solved: Solved, pmax: int) -> tuple[tuple[tuple[float, float], ..
     samples: list[tuple[float, float]] = []
     stars: list[int] = []
     bests: list[float] = []
-    for _ in range(BOOTSTRAP_REPLICATES):
+    for _ in range(bootstrap_replicates(n)):
         y_star = solved.fitted + rng.choice(resid, size=n, replace=True)
         s, c = solved.refit(y_star)
         if not (math.isfinite(s) and math.isfinite(c)):

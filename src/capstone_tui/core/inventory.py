@@ -11,9 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from capstone_tui.core.machine import Machine, machine_from_host, machine_from_node_type, usable_memory
-
-MIB = 2**20
+from capstone_tui.core.machine import RAM_RESERVE, Machine, machine_from_host, machine_from_node_type, usable_memory
+from capstone_tui.core.units import MIB, percent
 
 # GPU states, each with the plain message and the advice shown to the user.
 GPU_STATES: dict[str, tuple[str, str]] = {
@@ -32,7 +31,9 @@ GPU_STATES: dict[str, tuple[str, str]] = {
                  "the node needs a GPU reset or a reboot; tell the admins"),
     "bindings_broken": ("the Python NVML bindings are missing or the wrong package",
                         "pip uninstall pynvml; pip install nvidia-ml-py"),
-    "waiting": ("NVML has not answered yet", "a driver call is hanging; the reading goes on in the background"),
+    "waiting": ("NVML not answering", "a driver call is hanging; the reading goes on in the background"),
+    "crashed": ("NVML crashed", "the NVIDIA library crashed its helper process (the dashboard is unaffected); "
+                "run nvidia-smi, and tell the admins if it crashes too"),
     "error": ("NVML returned an unexpected error", "run nvidia-smi to see what the driver says"),
 }
 
@@ -97,7 +98,8 @@ class GpuDevice:
     name: str | None = None
     uuid: str | None = None
     memory_total_bytes: int | None = None
-    memory_used_bytes: int | None = None
+    memory_used_bytes: int | None = None  # in use by processes (v2: excludes the reservation)
+    memory_reserved_bytes: int | None = None  # held by the driver (NVML v2 only)
     utilization_pct: int | None = None
     temperature_c: int | None = None
     power_draw_w: float | None = None
@@ -151,6 +153,9 @@ class ClusterReport:
     version: str | None = None
     elapsed_s: float | None = None
     source: str = ""
+    # live, from probes/slurm_queue.read_queue: core.partition_text PartitionCapacity / QueuedJob
+    capacity: tuple[Any, ...] = ()
+    my_jobs: tuple[Any, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -214,6 +219,7 @@ def _disk_json(d: Disk) -> dict[str, Any]:
 def _gpu_json(d: GpuDevice) -> dict[str, Any]:
     return {"index": d.index, "name": d.name, "uuid": d.uuid,
             "memory_total_bytes": d.memory_total_bytes, "memory_used_bytes": d.memory_used_bytes,
+            "memory_reserved_bytes": d.memory_reserved_bytes,
             "utilization_pct": d.utilization_pct, "temperature_c": d.temperature_c,
             "power_draw_w": d.power_draw_w, "power_limit_w": d.power_limit_w,
             "pcie_gen": d.pcie_gen, "pcie_width": d.pcie_width, "nvlink_links": d.nvlink_links,
@@ -235,7 +241,14 @@ def inventory_json(inv: Inventory) -> dict[str, Any]:
         cluster = {"scheduler": "slurm", "version": inv.cluster.version, "source": inv.cluster.source,
                    "node_types": [_node_type_json(t, m.id) for t, m in
                                   zip(inv.cluster.node_types, cluster_machines(inv.cluster))],
-                   "elapsed_s": inv.cluster.elapsed_s, "how": "measured (sinfo)"}
+                   "elapsed_s": inv.cluster.elapsed_s, "how": "measured (sinfo)",
+                   "partitions_now": [{"partition": p.name, "default": p.default, "idle": p.idle,
+                                       "mixed": p.mixed, "allocated": p.allocated, "down": p.down,
+                                       "other": p.other, "gpus_free": p.gpus_free, "gpus_used": p.gpus_used,
+                                       "how": "measured (sinfo -N -O)"} for p in inv.cluster.capacity],
+                   "my_jobs": [{"id": j.job_id, "name": j.name, "state": j.state, "elapsed": j.elapsed,
+                                "partition": j.partition, "expected_start": j.start if j.state == "pending" else None}
+                               for j in inv.cluster.my_jobs]}
     return {
         "host": {"hostname": inv.host.hostname, "os": inv.host.os, "kernel": inv.host.kernel,
                  "arch": inv.host.arch},
@@ -249,7 +262,7 @@ def inventory_json(inv: Inventory) -> dict[str, Any]:
                    "swap_total_bytes": m.swap_total_bytes, "swap_free_bytes": m.swap_free_bytes,
                    "usable_bytes": m.usable_bytes, "feeds_ceiling": "usable_bytes",
                    "how": "measured (/proc/meminfo, cgroup memory files); usable = "
-                          "total less a 10 % OS reserve [assumed], capped by the cgroup limit"},
+                          f"total less a {percent(RAM_RESERVE)} OS reserve [assumed], capped by the cgroup limit"},
         "disks": [_disk_json(d) for d in inv.disks],
         "network": [{"name": n.name, "up": n.up, "speed_mbps": n.speed_mbps, "mtu": n.mtu,
                      "addresses": list(n.addresses), "how": "measured (kernel link stats)"}

@@ -8,7 +8,8 @@ vendors sell them); each label says which.
 from __future__ import annotations
 
 from capstone_tui.core.inventory import ClusterReport, GpuDevice, GpuReport, Inventory
-from capstone_tui.core.units import binary_bytes, decimal_bytes
+from capstone_tui.core.machine import RAM_RESERVE
+from capstone_tui.core.units import GIB, binary_bytes, decimal_bytes, percent
 
 MARK = "▸"
 
@@ -42,12 +43,14 @@ def gpu_line(d: GpuDevice, compact: bool = False) -> str:
     if d.error:
         return f"GPU{d.index} {name}: {d.error}"
     if compact:  # about 58 columns: memory as used/total, no PCIe
-        used = "" if d.memory_used_bytes is None else f"{d.memory_used_bytes / 2**30:.1f}/"
+        used = "" if d.memory_used_bytes is None else f"{d.memory_used_bytes / GIB:.1f}/"
         parts = [f"{MARK}GPU{d.index} {name[:16]} {used}{binary_bytes(d.memory_total_bytes)}"]
     else:
         parts = [f"{MARK}GPU{d.index} {name} {binary_bytes(d.memory_total_bytes)}"]
         if d.memory_used_bytes is not None:
             parts.append(f"{binary_bytes(d.memory_used_bytes)} used")
+        if d.memory_reserved_bytes:
+            parts.append(f"{binary_bytes(d.memory_reserved_bytes)} driver-reserved")
     if d.utilization_pct is not None:
         parts.append(f"{d.utilization_pct} %")
     if d.temperature_c is not None:
@@ -97,7 +100,7 @@ def gpu_lines(g: GpuReport, detail: bool = False) -> list[str]:
     return [text, f"  → {g.advice}"] if g.advice else [text]
 
 
-def cluster_lines(c: ClusterReport) -> list[str]:
+def cluster_lines(c: ClusterReport, max_jobs: int = 3) -> list[str]:
     if c.state == "skipped":
         return []
     if c.state != "ok":
@@ -107,6 +110,21 @@ def cluster_lines(c: ClusterReport) -> list[str]:
         gpus = f" {t.gpus_per_node}×{t.gpu_type or 'gpu'} ({t.gpus_used} used)" if t.gpus_per_node else ""
         out.append(f"slurm:{t.partition}{'*' if t.default else ''} {t.count}× {t.cpus} CPU "
                    f"{binary_bytes(t.memory_mib * 2**20)}{gpus} {'/'.join(t.states)}")
+    return out + queue_lines(c, max_jobs)
+
+
+def queue_lines(c: ClusterReport, max_jobs: int = 3) -> list[str]:
+    """Live capacity per partition (nodes by state, GPUs free / in use) and the user's jobs."""
+    out = []
+    for p in c.capacity:
+        gpus = f" · GPU {p.gpus_free} free/{p.gpus_used} used" if p.gpus_total else ""
+        out.append(f"now {p.name}{'*' if p.default else ''}: {p.idle} idle · {p.mixed} mix · "
+                   f"{p.allocated} alloc · {p.down} down{gpus}")
+    for j in c.my_jobs[:max_jobs]:
+        start = f" · starts {j.start.replace('T', ' ')}" if j.state == "pending" and j.start else ""
+        out.append(f"job {j.job_id} {j.name[:16]} {j.state} {j.elapsed}{start}")
+    if len(c.my_jobs) > max_jobs:
+        out.append(f"… {len(c.my_jobs) - max_jobs} more of your jobs (squeue --me)")
     return out
 
 
@@ -153,11 +171,11 @@ def inventory_lines(inv: Inventory, compact: bool = False) -> list[str]:
     else:
         out.extend("Net " + p for p in net_parts)
     out.extend(gpu_lines(inv.gpus, detail=not compact))
-    out.extend(cluster_lines(inv.cluster))
+    out.extend(cluster_lines(inv.cluster, max_jobs=3 if compact else 20))
     took = "" if inv.elapsed_s is None else f" in {inv.elapsed_s:.2f} s"
     if compact:
-        out.append(f"{MARK} feeds the ceilings · measured{took} · reserve 10 % [A]")
+        out.append(f"{MARK} feeds the ceilings · measured{took} · reserve {percent(RAM_RESERVE)} [A]")
     else:
         out.append(f"{MARK} feeds the ceilings · all figures measured{took}; "
-                   "usable RAM = total less a 10 % OS reserve [assumed], capped by the cgroup limit")
+                   f"usable RAM = total less a {percent(RAM_RESERVE)} OS reserve [assumed], capped by the cgroup limit")
     return out

@@ -7,27 +7,15 @@ the readings as values.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-GIB = 2**30
+from capstone_tui.core.gpu_table import ACCELERATOR_SETTING, lookup_gpu, lookup_gres_types
+from capstone_tui.core.units import GB, GIB  # GIB is also imported from here (presets, memory)
+
 RAM_RESERVE = 0.10  # share of RAM left to the OS and page cache [A] (reference/formulas.md, Ceiling 1)
 ACCEL_USABLE_FRACTION = 0.90  # vLLM / TensorRT-LLM default budget [P] (formulas.md 2.7)
 ACCEL_CONTEXT_BYTES = 1.5 * GIB  # CUDA context + kernels per process [P]/[A] (formulas.md 2.7)
-
-# Nominal memory of accelerators Slurm names only by GRES type (decimal GB, vendor specs).
-KNOWN_ACCELERATORS: dict[str, float] = {
-    "h200": 141e9,
-    "b200": 180e9,
-    "h100": 80e9,
-    "a100": 80e9,
-    "l40s": 48e9,
-    "a40": 48e9,
-    "v100": 32e9,
-    "l4": 24e9,
-    "t4": 16e9,
-}
-
 
 @dataclass(frozen=True)
 class Machine:
@@ -47,7 +35,8 @@ class Machine:
     accelerator_usable_fraction: float = ACCEL_USABLE_FRACTION
     accelerator_context_bytes: float = ACCEL_CONTEXT_BYTES
     cpus: int | None = None
-    confidence: str = "measured"  # measured | spec | listing | assumption
+    confidence: str = "measured"  # measured | table | given | spec | listing | assumption
+    accelerator_confidence: str | None = None  # measured (NVML) | table (core.gpu_table) | given
     sources: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
     extra: tuple[tuple[str, Any], ...] = field(default=())  # other published figures, shown as-is
@@ -70,6 +59,7 @@ class Machine:
             "accelerator_context_bytes": self.accelerator_context_bytes,
             "cpus": self.cpus,
             "confidence": self.confidence,
+            "accelerator_confidence": self.accelerator_confidence,
             "sources": list(self.sources),
             "notes": list(self.notes),
         }
@@ -92,14 +82,9 @@ def usable_accelerator(total: float | None, fraction: float = ACCEL_USABLE_FRACT
 
 
 def accelerator_bytes_for(name: str | None) -> float | None:
-    """Nominal memory for an accelerator known only by name (e.g. a Slurm GRES type)."""
-    if not name:
-        return None
-    lowered = name.lower()
-    for key, size in KNOWN_ACCELERATORS.items():
-        if key in lowered:
-            return size
-    return None
+    """Total memory of an accelerator known by an exact identity (NVML name or GRES token)."""
+    row = lookup_gpu(name)
+    return None if row is None else row.bytes
 
 
 def machine_from_host(
@@ -128,6 +113,7 @@ def machine_from_host(
         accelerator_bytes=usable_accelerator(largest[1]) if largest else None,
         cpus=cpus,
         confidence="measured",
+        accelerator_confidence="measured" if largest else None,
         notes=tuple(notes),
     )
 
@@ -140,11 +126,24 @@ def machine_from_node_type(
     gpu_type: str | None,
     gpus_per_node: int,
 ) -> Machine:
-    """`slurm:<partition>` from a node type read off sinfo (memory as Slurm reports it)."""
-    accel_total = accelerator_bytes_for(gpu_type) if gpus_per_node else None
+    """`slurm:<partition>` from a node type read off sinfo (memory as Slurm reports it).
+
+    GPU memory comes from the GPU table by the exact GRES type; an unknown type has none, and
+    the note names the setting that supplies it.
+    """
     notes = [f"{count} node(s) of this type"]
-    if gpus_per_node and accel_total is None:
-        notes.append(f"GPU type {gpu_type or '?'} has no known memory size: model ceiling not assessed")
+    sources: tuple[str, ...] = ()
+    accel_total = None
+    confidence = "measured"
+    if gpus_per_node:
+        row, why = lookup_gres_types(gpu_type)
+        if row is None:
+            notes.append(f"{why}: the model ceiling is not assessed; set {ACCELERATOR_SETTING}")
+        else:
+            accel_total, confidence = row.bytes, "table"
+            sources = (f"GPU memory: {row.part}, {row.mib} MiB ({row.basis}): {row.source}",)
+            if why:
+                notes.append(why)
     return Machine(
         id=f"slurm:{partition}",
         label=f"Slurm partition {partition}",
@@ -157,6 +156,39 @@ def machine_from_node_type(
         accelerator_total_bytes=accel_total,
         accelerator_bytes=usable_accelerator(accel_total),
         cpus=cpus,
-        confidence="measured",
+        confidence=confidence,
+        accelerator_confidence=None if accel_total is None else "table",
+        sources=sources,
         notes=tuple(notes),
+    )
+
+
+
+
+def with_accelerator_gb(machine: Machine, accelerator_gb: float | None) -> Machine:
+    """Apply the candidate's `[machine] accelerator_gb` (decimal GB per accelerator).
+
+    It fills or replaces a figure that was not read from the hardware: an unknown GPU type or a
+    GPU-table figure of a Slurm node type (the user knows their cluster). A measured (NVML) or
+    preset figure is kept, and a note says the setting was not used.
+    """
+    if accelerator_gb is None:
+        return machine
+    if not machine.accelerators:
+        return replace(machine, notes=machine.notes + (
+            f"[machine] accelerator_gb = {accelerator_gb:g} not used: {machine.id} has no accelerator",))
+    if machine.accelerator_confidence == "measured" or machine.source == "preset":
+        kept = "measured by NVML" if machine.accelerator_confidence == "measured" else "the preset's figure"
+        return replace(machine, notes=machine.notes + (
+            f"[machine] accelerator_gb = {accelerator_gb:g} not used: accelerator memory kept as {kept}",))
+    total = float(accelerator_gb) * GB
+    return replace(
+        machine,
+        accelerator_total_bytes=total,
+        accelerator_bytes=usable_accelerator(total, machine.accelerator_usable_fraction,
+                                             machine.accelerator_context_bytes),
+        confidence="given",
+        accelerator_confidence="given",
+        notes=tuple(n for n in machine.notes if ACCELERATOR_SETTING not in n)
+        + (f"accelerator memory {accelerator_gb:g} GB given in the candidate ([machine] accelerator_gb)",),
     )

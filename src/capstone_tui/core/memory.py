@@ -8,7 +8,14 @@ Sources (reference/formulas.md, section "Ceiling 2"):
 - activations: Korthikanti et al. (MLSys 2023, arXiv:2205.05198) Eq. (1) and Table 2:
   sbh(34 + 5as/h) bytes per layer with no recomputation, 34sbh selective, 2sbh full.
 - KV cache: 2 * L * kv_heads * head_dim * bytes per token (vLLM paper, arXiv:2309.06180 Sec. 3;
-  NVIDIA "Mastering LLM Techniques: Inference Optimization").
+  NVIDIA "Mastering LLM Techniques: Inference Optimization"). head_dim defaults to hidden/heads
+  but is its own key (Gemma-7B: 16 heads x 256 on a 3072 hidden). The cache's element type is
+  `kv_dtype`; unset, it is 16-bit (fp32 for fp32 weights), as vLLM's `kv_cache_dtype = "auto"`
+  keeps a 16-bit cache for fp8/int8/int4 weights unless an fp8 cache is asked for.
+- training int8/int4 weights [A]: priced as mixed precision with the weights stored at their
+  width, 16-bit gradients and fp32 master + optimizer state (int8 + AdamW: 1 + 2 + 12 B/param),
+  with a warning: full-parameter training in int8/int4 is not how such models are trained
+  (QLoRA-style methods train 16-bit adapters on frozen quantized weights, not modelled here).
 - overheads [A]: fragmentation 10 % of activations when training; inference without a KV model
   adds 20 % of the weights (EleutherAI "Total Inference Memory"); CUDA graphs 2 GiB when serving
   on an accelerator (gpustack, citing vLLM). The CUDA context (1.5 GiB) is charged against the
@@ -20,9 +27,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from capstone_tui.core.candidate import ModelInputs
+from capstone_tui.core.dtypes import DTYPE_BYTES  # also imported from here (gpu_plan)
 from capstone_tui.core.machine import ACCEL_CONTEXT_BYTES, GIB
 
-DTYPE_BYTES: dict[str, float] = {"fp32": 4.0, "bf16": 2.0, "fp16": 2.0, "fp8": 1.0, "int8": 1.0, "int4": 0.5}
 # Optimizer state per parameter beyond the master copy: (mixed precision, pure fp32) [EleutherAI].
 _OPTIMIZER_STATE: dict[str, float] = {"adamw": 8.0, "adamw-8bit": 2.0, "sgd-momentum": 4.0, "none": 0.0}
 MASTER_COPY_BYTES = 4.0  # fp32 master weights kept by mixed-precision optimizers (ZeRO Sec. 3.1)
@@ -50,6 +57,9 @@ class MemoryEstimate:
     kv_bytes_per_token: float | None
     activations_formula: str
     notes: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()  # assumptions the user must know about (assess --json `warnings`)
+    kv_dtype: str | None = None  # the KV cache element type used
+    head_dim: int | None = None  # the head size used
 
     @property
     def overhead_bytes(self) -> float:
@@ -103,15 +113,32 @@ def activation_bytes_per_layer(seq_len: int, micro_batch: int, hidden: int, head
     return sbh * (34.0 + 5.0 * heads * seq_len / hidden)
 
 
-def kv_bytes_per_token(layers: int, hidden: int, heads: int, kv_heads: int | None, element_bytes: float) -> float:
-    """2 (K and V) x layers x kv_heads x head_dim x bytes per element."""
-    head_dim = hidden // heads
+def kv_bytes_per_token(layers: int, hidden: int | None, heads: int, kv_heads: int | None,
+                       element_bytes: float, head_dim: int | None = None) -> float:
+    """2 (K and V) x layers x kv_heads x head_dim x bytes per element (head_dim: hidden/heads unless given)."""
+    if head_dim is None:
+        if hidden is None:
+            raise ValueError("kv_bytes_per_token needs hidden or head_dim")
+        head_dim = hidden // heads
     return 2.0 * layers * (kv_heads or heads) * head_dim * element_bytes
 
 
-def kv_element_bytes(dtype: str) -> float:
-    """KV cache element size: weight-only int8/int4 quantization keeps a 16-bit cache."""
-    return {"fp32": 4.0, "fp8": 1.0}.get(dtype, 2.0)
+def kv_cache_dtype(dtype: str, kv_dtype: str | None = None) -> str:
+    """The KV cache's element type: `kv_dtype` when given, else 16-bit (fp32 for fp32 weights)."""
+    if kv_dtype is not None:
+        return kv_dtype
+    return "fp32" if dtype == "fp32" else "bf16"
+
+
+def kv_element_bytes(dtype: str, kv_dtype: str | None = None) -> float:
+    """KV cache element size: fp8/int weights keep a 16-bit cache unless an fp8 cache is asked for."""
+    return DTYPE_BYTES[kv_cache_dtype(dtype, kv_dtype)]
+
+
+INT_TRAINING_WARNING = ("training with {dtype} weights is priced as mixed precision with {dtype} weight "
+                        "storage, 16-bit gradients and fp32 master weights + optimizer state "
+                        "({per_param:g} B/param): an assumption; int8/int4 models are normally fine-tuned "
+                        "as 16-bit adapters on frozen weights (QLoRA), which is not modelled")
 
 
 _FORMULAS = {"none": "sbh(34 + 5as/h) x L", "selective": "34 sbh x L", "full": "2 sbh x L"}
@@ -124,8 +151,11 @@ def estimate_memory(m: ModelInputs, on_accelerator: bool = True) -> MemoryEstima
     notes: list[str] = []
     shape = m.layers is not None and m.hidden is not None and m.heads is not None
     training = m.mode == "train"
+    warnings: list[str] = []
     if training:
         w, g, o = training_bytes_per_param(m.dtype, m.optimizer, m.accounting)
+        if m.dtype in ("int8", "int4"):
+            warnings.append(INT_TRAINING_WARNING.format(dtype=m.dtype, per_param=w + g + o))
     else:
         w, g, o = DTYPE_BYTES[m.dtype], 0.0, 0.0
     activations = 0.0
@@ -139,13 +169,15 @@ def estimate_memory(m: ModelInputs, on_accelerator: bool = True) -> MemoryEstima
         else:
             notes.append("activations not counted (give layers, hidden, heads, seq_len): a lower bound")
     per_token: float | None = None
-    if shape:
-        assert m.layers is not None and m.hidden is not None and m.heads is not None
-        per_token = kv_bytes_per_token(m.layers, m.hidden, m.heads, m.kv_heads, kv_element_bytes(m.dtype))
+    head_dim = m.head_dim if m.head_dim is not None else (
+        m.hidden // m.heads if m.hidden is not None and m.heads is not None else None)
+    kv_dtype = kv_cache_dtype(m.dtype, m.kv_dtype)
+    if m.layers is not None and m.heads is not None and head_dim is not None:
+        per_token = kv_bytes_per_token(m.layers, m.hidden, m.heads, m.kv_heads, DTYPE_BYTES[kv_dtype], head_dim)
     kv = 0.0
     if m.kv_tokens:
         if per_token is None:
-            notes.append("KV cache not counted (give layers, hidden, heads, kv_heads): a lower bound")
+            notes.append("KV cache not counted (give layers, heads, kv_heads and hidden or head_dim): a lower bound")
         else:
             kv = per_token * m.kv_tokens
     weights = m.params * w
@@ -167,4 +199,7 @@ def estimate_memory(m: ModelInputs, on_accelerator: bool = True) -> MemoryEstima
         kv_bytes_per_token=per_token,
         activations_formula=formula,
         notes=tuple(notes),
+        warnings=tuple(warnings),
+        kv_dtype=kv_dtype if per_token is not None else None,
+        head_dim=head_dim,
     )

@@ -1,9 +1,9 @@
-"""The dashboard's one frozen model: every input, and the verdicts derived from them.
+"""The dashboard's one frozen state: every input, the view toggles, and the verdicts derived.
 
-The App holds one `Model` in one reactive and replaces it whole on every change (a key, a
-sized dataset, a fresh inventory reading), so every pane always renders one consistent
-state. Derived values (`justification`, `machine`, `assessment`) are computed here, in pure
-code, once per model.
+The App holds one `DashboardState` in one reactive and replaces it whole on every change (a
+key, a sized dataset, a fresh inventory reading), so every pane always renders one consistent
+state. The assessment is computed here, in pure code, once per state; `justification` is the
+assessment's own, never computed a second time.
 """
 
 from __future__ import annotations
@@ -16,33 +16,47 @@ from typing import TYPE_CHECKING, Any
 from capstone_tui.core.candidate import Candidate, MeasuredData, with_scaling
 from capstone_tui.core.errors import ValidationError
 from capstone_tui.core.machine import Machine
-from capstone_tui.core.scaling import PMAX_LIMIT, Justification, justify
+from capstone_tui.core.scaling import PMAX_LIMIT, Justification
 
 if TYPE_CHECKING:
     from capstone_tui.core.assessment import Assessment
+    from capstone_tui.core.fitting import FitResult
+    from capstone_tui.core.inventory import Inventory
 
 S_STEP = 0.01
 PLOT_MIN_P = 64
+# The c keys stay on the 1-2-5 grid within [0, C_KEY_MAX]: from c = 0.5 on, T(2) >= 1 for
+# every s, so p* = 1 and larger c changes nothing on screen (typed values may go higher).
+C_KEY_MAX = 0.5
+C_KEY_RANGE_TEXT = f"the c keys stay within [0, {C_KEY_MAX:g}] (beyond, p* = 1 for every s)"
 
 
 @dataclass(frozen=True)
-class Model:
+class DashboardState:
     """Inputs (candidate, machines, readings, view toggles) and derived verdicts."""
 
     candidate: Candidate = field(default_factory=Candidate)
     machines: tuple[Machine, ...] = ()
     measured_data: MeasuredData | None = None
-    fit: Any = None  # core.fitting.FitResult, when the user loaded runs
-    inventory: Any = None  # core.inventory.Inventory, the latest live reading
+    fit: FitResult | None = None  # when the user loaded runs
+    inventory: Inventory | None = None  # the latest live reading
     show_geo: bool = True
     log_p: bool = False
     show_efficiency: bool = False
     message: str | None = None  # the last inline message (bad input, export path, ...)
+    # time to solution on a Slurm reference (the `when` JSON) and the candidate it was asked for:
+    # shown only while that is still the candidate, so a tuned s or c never shows stale numbers
+    queue: tuple[Candidate, dict[str, Any]] | None = None
 
-    @cached_property
+    @property
+    def queue_now(self) -> dict[str, Any] | None:
+        """The time-to-solution answer for the current candidate, if one has come."""
+        return self.queue[1] if self.queue is not None and self.queue[0] == self.candidate else None
+
+    @property
     def justification(self) -> Justification:
-        sc = self.candidate.scaling
-        return justify(sc.s, sc.c, sc.pmax)
+        """The justification test: the assessment's (one computation per state)."""
+        return self.assessment.justification
 
     @cached_property
     def machine(self) -> Machine | None:
@@ -95,13 +109,16 @@ def _step_pmax(pmax: int, up: bool) -> int:
     return min(PMAX_LIMIT, pmax * 2) if up else max(1, pmax // 2)
 
 
-def tuned(model: Model, knob: str, up: bool) -> Model:
+def tuned(model: DashboardState, knob: str, up: bool) -> DashboardState:
     """The model after one key press on a knob: 's', 'c' or 'pmax'."""
     sc = model.candidate.scaling
     if knob == "s":
         changes: dict[str, Any] = {"s": _step_s(sc.s, up)}
     elif knob == "c":
-        changes = {"c": _next_on_125_grid(sc.c, up)}
+        c = _next_on_125_grid(sc.c, up)
+        if up and c > C_KEY_MAX * (1 + 1e-9):
+            return replace(model, message=f"c = {sc.c:g}: {C_KEY_RANGE_TEXT}")
+        changes = {"c": c}
     elif knob == "pmax":
         changes = {"pmax": _step_pmax(sc.pmax, up)}
     else:
@@ -109,7 +126,7 @@ def tuned(model: Model, knob: str, up: bool) -> Model:
     return replace(model, candidate=with_scaling(model.candidate, **changes), message=None)
 
 
-def with_scaling_input(model: Model, **changes: Any) -> Model:
+def with_scaling_input(model: DashboardState, **changes: Any) -> DashboardState:
     """Typed-in scaling values: invalid input keeps the last valid state and sets a message."""
     try:
         candidate = with_scaling(model.candidate, **changes)
@@ -118,14 +135,15 @@ def with_scaling_input(model: Model, **changes: Any) -> Model:
     return replace(model, candidate=candidate, message=None)
 
 
-def toggled(model: Model, flag: str) -> Model:
+def toggled(model: DashboardState, flag: str) -> DashboardState:
     """Flip a view flag: 'show_geo', 'log_p' or 'show_efficiency'."""
     if flag not in ("show_geo", "log_p", "show_efficiency"):
         raise ValueError(f"unknown flag {flag!r}")
-    return replace(model, **{flag: not getattr(model, flag)})
+    changes: dict[str, Any] = {flag: not getattr(model, flag)}
+    return replace(model, **changes)
 
 
-def next_machine(model: Model) -> Model:
+def next_machine(model: DashboardState) -> DashboardState:
     """Cycle the reference machine through the machines known to the model."""
     if not model.machines:
         return replace(model, message="no reference machines known yet")

@@ -1,8 +1,10 @@
 """Reference machines shipped as data (`presets.toml`), each figure with its source.
 
 The file is package data, read once with `importlib.resources` and cached. Memory figures are
-converted from the unit in their key name (`*_GB`, `*_GiB`, `*_TB`) to bytes; the usable
-fractions of `core.machine` are applied and kept on each Machine so they can be shown.
+converted from the unit in their key name (`*_GB`, `*_GiB`, `*_TB`, `*_TiB`) to bytes. A GPU is
+named by its NVML product name (`accelerator_nvml`) and its memory taken from `core.gpu_table`
+in the MiB the driver reports, so each figure has one home. The usable fractions of
+`core.machine` are applied and kept on each Machine so they can be shown.
 """
 
 from __future__ import annotations
@@ -12,11 +14,13 @@ from functools import lru_cache
 from importlib.resources import files
 from typing import Any
 
-from capstone_tui.core.machine import GIB, Machine, usable_accelerator, usable_memory
+from capstone_tui.core.gpu_table import lookup_gpu
+from capstone_tui.core.machine import Machine, usable_accelerator, usable_memory
+from capstone_tui.core.units import GB, GIB, TB, TIB
 
-_UNITS = {"_GB": 1e9, "_GiB": float(GIB), "_TB": 1e12}
-_KEYS = {"id", "label", "ram_GB", "ram_GiB", "ram_TB", "disk_TB", "accelerators", "accelerator_name",
-         "accelerator_GB", "cpus", "confidence", "sources", "notes", "extra"}
+_UNITS = {"_GB": float(GB), "_GiB": float(GIB), "_TB": float(TB), "_TiB": float(TIB)}
+_KEYS = {"id", "label", "ram_GB", "ram_GiB", "ram_TB", "ram_TiB", "disk_TB", "accelerators",
+         "accelerator_name", "accelerator_nvml", "cpus", "confidence", "sources", "notes", "extra"}
 
 
 def _bytes(entry: dict[str, Any], stem: str) -> float | None:
@@ -35,9 +39,17 @@ def machine_from_preset(entry: dict[str, Any]) -> Machine:
     ram = _bytes(entry, "ram")
     if ram is None:
         raise ValueError(f"presets.toml {entry['id']}: no RAM figure")
-    accel_total = _bytes(entry, "accelerator")
-    if not entry["sources"]:
+    accel_total = None
+    sources = tuple(entry["sources"])
+    if not sources:
         raise ValueError(f"presets.toml {entry['id']}: no sources")
+    if "accelerator_nvml" in entry:
+        row = lookup_gpu(entry["accelerator_nvml"])
+        if row is None:
+            raise ValueError(f"presets.toml {entry['id']}: {entry['accelerator_nvml']!r} is not in the GPU table")
+        accel_total = row.bytes
+        sources += (f"GPU memory: {entry['accelerator_nvml']}, {row.mib} MiB as the driver reports it "
+                    f"({row.basis}): {row.source}",)
     return Machine(
         id=entry["id"],
         label=entry["label"],
@@ -51,7 +63,8 @@ def machine_from_preset(entry: dict[str, Any]) -> Machine:
         accelerator_bytes=usable_accelerator(accel_total),
         cpus=entry.get("cpus"),
         confidence=entry["confidence"],
-        sources=tuple(entry["sources"]),
+        accelerator_confidence=None if accel_total is None else "table",
+        sources=sources,
         notes=tuple(entry.get("notes", ())),
         extra=tuple(sorted(entry.get("extra", {}).items())),
     )

@@ -12,6 +12,7 @@ floating-point plateaus) agrees to the last bit with the seed's brute force
 from __future__ import annotations
 
 import math
+import sys
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,7 +26,8 @@ DISTRIBUTE = "distribute"
 STAY = "stay single-machine"
 
 S_RANGE = "must be a number in [0, 1]"
-C_RANGE = "must be a finite number >= 0"
+C_MAX = sys.float_info.max / GEO_FACTOR  # the geo link's 4c must stay a finite float
+C_RANGE = f"must be a finite number in [0, {C_MAX:.4g}] (the geo link's {GEO_FACTOR:g}c must stay finite)"
 PMAX_RANGE = f"must be an integer in [1, {PMAX_LIMIT:_}]".replace("_", ",")
 
 # Computed S(p) differs from the exact value by a few units in the last place; any p whose
@@ -67,6 +69,9 @@ def best_p(s: float, c: float, pmax: int = PMAX_DEFAULT) -> tuple[int, float]:
         return 1, speedup(s, 1, c)
     if c == 0.0:
         return _best_p_no_tax(s, pmax)
+    if c >= q:
+        # c(p-1) >= q(1 - 1/p) for every p >= 2: T(p) >= T(1), also as computed (fl is monotone).
+        return 1, speedup(s, 1, c)
     ratio = q / c
     if ratio < 1e300:
         # Fast path: the exact optimum is lo or lo + 1 (lo = floor(sqrt(q/c))); when both outer
@@ -113,21 +118,25 @@ def _near_optimal_interval(s: float, q: float, c: float, centre: int, pmax: int)
     # b - 2 sqrt(qc) written as a square to avoid cancellation near the optimum.
     gap = (math.sqrt(q / centre) - math.sqrt(c * centre)) ** 2 + slack
     b = m + slack
-    disc = gap * (b + 2.0 * root_qc)
-    upper = (b + math.sqrt(disc)) / (2.0 * c)
-    lower = q / (c * upper) if upper > 0 else 1.0
+    root_disc = math.sqrt(gap) * math.sqrt(b + 2.0 * root_qc)  # sqrt(b^2 - 4qc), without overflow
+    upper = (b + root_disc) / (2.0 * c)  # may overflow to inf for tiny c: clamped below
+    lower = 2.0 * q / (b + root_disc)  # the other root, q / (c upper), finite for any c
     first = max(1, min(centre, math.floor(lower * (1 - 1e-12)) - 2))
     last = min(pmax, max(centre, math.ceil(min(upper * (1 + 1e-12), 4.0 * pmax)) + 2))
     return first, last
 
 
 def amdahl_ceiling(s: float) -> float | None:
-    """1/s: the speedup bound with c = 0 and p to infinity; None means infinite (s = 0)."""
-    return None if s == 0 else 1.0 / s
+    """1/s: the speedup bound with c = 0 and p to infinity; None means infinite (s = 0) or
+    beyond the float range (s below 1/1.8e308, a subnormal s), so no face ever prints 'inf'."""
+    if s == 0:
+        return None
+    value = 1.0 / s
+    return value if math.isfinite(value) else None
 
 
 def verdict_for(p_star: int, best_speedup: float) -> str:
-    """The seed's rule: distribute only when S(p*) > 1.05 and p* > 1."""
+    """The seed's rule: distribute only when S(p*) > MIN_SPEEDUP and p* > 1."""
     return DISTRIBUTE if (best_speedup > MIN_SPEEDUP and p_star > 1) else STAY
 
 
@@ -143,8 +152,9 @@ def validate_scaling(s: Any, c: Any, pmax: Any = PMAX_DEFAULT) -> tuple[float, f
     s_value = as_float("s", s, S_RANGE)
     if not 0.0 <= s_value <= 1.0:
         raise ValidationError("s", S_RANGE, s)
+    s_value += 0.0  # -0.0 -> 0.0
     c_value = as_float("c", c, C_RANGE)
-    if c_value < 0.0:
+    if not 0.0 <= c_value <= C_MAX:
         raise ValidationError("c", C_RANGE, c)
     c_value = abs(c_value)  # -0.0 -> 0.0
     pmax_value = as_int("pmax", pmax, PMAX_RANGE)
@@ -166,7 +176,7 @@ class LinkResult:
 
 @dataclass(frozen=True)
 class Justification:
-    """The justification test for (s, c, pmax) on a fast link and on the 4c geo link."""
+    """The justification test for (s, c, pmax) on a fast link and on the geo link (c' = GEO_FACTOR * c)."""
 
     s: float
     c: float
@@ -211,7 +221,9 @@ class Justification:
                 "p_star": self.geo.p_star,
                 "speedup": self.geo.speedup,
                 "verdict": self.geo.verdict,
+                "knee": knee(self.s, self.geo.c, self.pmax).to_json(),
             },
+            "knee": knee(self.s, self.c, self.pmax).to_json(),
         }
 
 
@@ -231,6 +243,36 @@ def justify(s: Any, c: Any, pmax: Any = PMAX_DEFAULT) -> Justification:
         fast=link_result(s_value, c_value, pmax_value),
         geo=link_result(s_value, GEO_FACTOR * c_value, pmax_value),
     )
+
+
+KNEE_FRACTION = 0.9  # "the right number of machines": the smallest p within 10 % of the best speedup
+
+
+@dataclass(frozen=True)
+class Knee:
+    """The smallest p with S(p) >= KNEE_FRACTION * S(p*), its speedup and efficiency."""
+
+    p: int
+    speedup: float
+    efficiency: float
+
+    def to_json(self) -> dict[str, Any]:
+        return {"p": self.p, "speedup": self.speedup, "efficiency": self.efficiency}
+
+
+def knee(s: float, c: float, pmax: int = PMAX_DEFAULT) -> Knee:
+    """The knee of the curve, in O(log p*): S rises on [1, p*] (T is convex), so bisect there."""
+    p_star, best = best_p(s, c, pmax)
+    target = KNEE_FRACTION * best
+    lo, hi = 1, p_star  # S(hi) >= target always; find the first such p
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if speedup(s, mid, c) >= target:
+            hi = mid
+        else:
+            lo = mid + 1
+    value = speedup(s, lo, c)
+    return Knee(p=lo, speedup=value, efficiency=value / lo)
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from capstone_tui.core.inventory import NodeType
 from capstone_tui.core.inventory_parsers import lines
+from capstone_tui.core.units import MIB, TIB
 
 
 
@@ -78,6 +79,40 @@ class NodeRow:
 
 
 SINFO_FORMAT = "%N|%c|%m|%G|%P|%T"
+
+# What one node can plausibly have; beyond these a number is a misconfiguration or garbage,
+# flagged and left out rather than shown as a fact. Memory: the largest single machines
+# sold have 32-48 TiB; Slurm's unset RealMemory is 1 MiB.
+CPUS_RANGE = (1, 65_536)
+MEMORY_MIB_RANGE = (64, 128 * TIB // MIB)  # 64 MiB .. 128 TiB
+GPUS_RANGE = (0, 256)
+
+
+def implausible(row: NodeRow) -> str | None:
+    """Why a node's numbers cannot be true (naming the node and the accepted range), or None."""
+    name = " ".join(row.name.split())[:40]
+    if not CPUS_RANGE[0] <= row.cpus <= CPUS_RANGE[1]:
+        return f"{name} reports {row.cpus} CPUs (accepted {CPUS_RANGE[0]}..{CPUS_RANGE[1]})"
+    if not MEMORY_MIB_RANGE[0] <= row.memory_mib <= MEMORY_MIB_RANGE[1]:
+        return (f"{name} reports {row.memory_mib} MiB of memory "
+                f"(accepted {MEMORY_MIB_RANGE[0]} MiB..128 TiB; 1 means RealMemory is not set)")
+    gpus = parse_gres_gpus(row.gres)[1]
+    if not GPUS_RANGE[0] <= gpus <= GPUS_RANGE[1]:
+        return f"{name} reports {gpus} GPUs (accepted {GPUS_RANGE[0]}..{GPUS_RANGE[1]})"
+    return None
+
+
+def plausible_rows(rows: list[NodeRow]) -> tuple[list[NodeRow], list[str]]:
+    """(the rows whose numbers can be true, one problem per node left out)."""
+    kept: list[NodeRow] = []
+    problems: dict[str, str] = {}
+    for row in rows:
+        problem = implausible(row)
+        if problem is None:
+            kept.append(row)
+        else:
+            problems.setdefault(row.name, problem)
+    return kept, list(problems.values())
 
 
 def parse_sinfo_nodes(text: str) -> list[NodeRow]:

@@ -16,9 +16,14 @@ from datetime import datetime
 from typing import Any
 
 from capstone_tui.core.candidate import Candidate, candidate_to_dict
+from capstone_tui.core.report import curve_section
+from capstone_tui.core.safe_text import safe_text
+from capstone_tui.core.scaling import GEO_FACTOR, MIN_SPEEDUP
+from capstone_tui.core.time_to_solution_text import queue_markdown
 from capstone_tui.core.units import both_bytes, percent
 
 SCHEMA_VERSION = 1
+CURVE_SUFFIX = "-curve.svg"  # the chart alone, written beside the snapshot
 BASE_KEYS = ("schema_version", "created", "tool_version", "candidate", "assessment")
 SLUG_MAX = 60
 SLUG_FALLBACK = "candidate"
@@ -83,14 +88,17 @@ def snapshot_markdown(snapshot: dict[str, Any], candidate_file: str | None = Non
     lines += _machine_section(assessment.get("machine"))
     lines += _ceilings_section(assessment.get("ceilings"), assessment.get("route"))
     lines += _justification_section(assessment.get("justification"))
+    lines += curve_section(snapshot, CURVE_SUFFIX)
+    lines += queue_markdown(snapshot.get("time_to_solution"))  # with a Slurm partition as reference
     lines += _how_known_section(snapshot)
     lines += _recheck_section(snapshot, candidate_file)
-    return "\n".join(lines).rstrip("\n") + "\n"
+    return safe_text("\n".join(lines).rstrip("\n"), multiline=True) + "\n"
 
 
 def _cell(value: Any) -> str:
-    """One Markdown table cell: no newlines, pipes escaped."""
-    return " ".join(str(value).split()).replace("|", "\\|")
+    """One Markdown table cell: no newlines, pipes escaped, HTML shown as text (`<script>` too)."""
+    text = " ".join(str(value).split()).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return text.replace("|", "\\|")
 
 
 def _num(value: Any, digits: int = 4, exact: bool = False) -> str:
@@ -261,7 +269,7 @@ def _justification_section(j: Any) -> list[str]:
         "### Justification test",
         "",
         f"T(p) = s + (1 - s)/p + c (p - 1) with s = {_num(j.get('s'))}, c = {_num(j.get('c'))}, "
-        f"p in 1..{j.get('pmax', '?')}; distribute only when S(p*) > 1.05 and p* > 1.",
+        f"p in 1..{j.get('pmax', '?')}; distribute only when S(p*) > {MIN_SPEEDUP:g} and p* > 1.",
         "",
         "| link | c per worker | p* | S(p*) | E(p*) | Amdahl ceiling 1/s | verdict |",
         "| --- | --- | --- | --- | --- | --- | --- |",
@@ -275,7 +283,7 @@ def _justification_section(j: Any) -> list[str]:
         if geo_eff is None and isinstance(geo.get("speedup"), (int, float)) and geo.get("p_star"):
             geo_eff = geo["speedup"] / geo["p_star"]
         lines.append(
-            f"| geo-distributed (4c) | {_num(geo.get('c'))} | {geo.get('p_star', '?')} | "
+            f"| geo-distributed ({GEO_FACTOR:g}c) | {_num(geo.get('c'))} | {geo.get('p_star', '?')} | "
             f"{_times(geo.get('speedup'))} | {percent(geo_eff, 1) if geo_eff is not None else 'n/a'} | "
             f"{ceiling_text} | {geo.get('verdict', '?')} |"
         )
@@ -299,7 +307,7 @@ def _how_known_section(snapshot: dict[str, Any]) -> list[str]:
         "### How each number is known",
         "",
         f"- {sc}",
-        "- p*, S(p*), E(p*) and 1/s: exact arithmetic on s and c (no sampling).",
+        "- p*, S(p*), E(p*) and 1/s: computed from s and c in double precision (no sampling).",
         f"- Reference machine figures: {machine_how}; usable fractions are assumptions stated above.",
     ]
     for ceiling in (snapshot.get("assessment") or {}).get("ceilings") or ():
@@ -327,11 +335,20 @@ def _recheck_section(snapshot: dict[str, Any], candidate_file: str | None) -> li
 def _toml(doc: dict[str, Any]) -> str:
     import tomli_w  # small, pure Python; only needed to write the candidate back as TOML
 
-    return tomli_w.dumps(doc)
+    # `<` and `>` as TOML escapes: the block reads back to the same values, and no HTML tag
+    # (a candidate named `<script>`) reaches a Markdown renderer; they only occur inside strings.
+    return tomli_w.dumps(doc).replace("<", "\\u003C").replace(">", "\\u003E")
 
 
 def snapshot_files(snapshot: dict[str, Any], candidate_file: str | None = None) -> dict[str, str]:
-    """The text files of one export, by suffix: the JSON snapshot and its Markdown summary."""
+    """The text files of one export, by suffix: the JSON snapshot, its Markdown summary and the
+    chart alone (`-curve.svg`, which the Markdown links)."""
+    from capstone_tui.core.curve_svg import curve_svg
     from capstone_tui.core.jsontext import dumps_json
 
-    return {".json": dumps_json(snapshot) + "\n", ".md": snapshot_markdown(snapshot, candidate_file=candidate_file)}
+    files = {".json": dumps_json(snapshot) + "\n", ".md": snapshot_markdown(snapshot, candidate_file=candidate_file)}
+    j = (snapshot.get("assessment") or {}).get("justification") or {}
+    if all(isinstance(j.get(k), (int, float)) for k in ("s", "c", "pmax")):
+        name = str((snapshot.get("candidate") or {}).get("name", ""))
+        files[CURVE_SUFFIX] = curve_svg(float(j["s"]), float(j["c"]), int(j["pmax"]), title=f"{name}: speedup S(p)")
+    return files

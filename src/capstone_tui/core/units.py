@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import math
 
+KB, MB, GB, TB = 1000, 1000**2, 1000**3, 1000**4
+KIB, MIB, GIB, TIB = 1024, 1024**2, 1024**3, 1024**4
+
 _DECIMAL = ("B", "kB", "MB", "GB", "TB", "PB", "EB")
 _BINARY = ("B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB")
 

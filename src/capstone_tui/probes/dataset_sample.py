@@ -19,11 +19,10 @@ import stat as stat_module
 import time
 from dataclasses import dataclass
 
-from capstone_tui.core.units import binary_bytes
+from capstone_tui.core.units import KIB, MIB, binary_bytes
 
-MIB = 1 << 20
 HEAD_BYTES = 1 * MIB  # one head probe; smaller files are parsed whole (exact)
-BLOCK_BYTES = 256 * 1024
+BLOCK_BYTES = 256 * KIB
 BLOCKS = 16
 RANDOM_ABOVE = 64 * MIB  # files above this are probed with random blocks, not the head
 FOOTER_READ = 64 * 1024  # pyarrow reads one 64 KiB chunk for a parquet footer

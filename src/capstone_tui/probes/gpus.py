@@ -2,9 +2,10 @@
 query funnel, unsupported metrics remembered and never asked again, and every fault turned
 into a named state (`core.inventory.GPU_STATES`) instead of an exception.
 
-NVML calls can block (a hung driver, a lost GPU), so callers that must stay responsive use
-`read_gpus_within(timeout_s)`, which runs the reading in a daemon thread and answers
-"waiting" when the driver is slow; the reading goes on and the next call picks it up.
+`read_gpus` runs NVML in the calling process; only the helper process (`probes.nvml_child`)
+calls it. Everything else uses `read_gpus_within(timeout_s)`, which asks that helper over a pipe
+(`probes.nvml_helper`), so a driver library that hangs, aborts or segfaults costs a named state
+("NVML not answering", "NVML crashed"), never the dashboard.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ import atexit
 import os
 import threading
 import time
-from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from capstone_tui.core.inventory import GpuDevice, GpuReport, gpu_report
@@ -98,13 +98,24 @@ def _nvlink_links(nvml: Any, index: int, handle: Any) -> int | None:
     return active
 
 
+def _memory_v2(handle: Any, nvml: Any) -> Any:
+    """nvmlDeviceGetMemoryInfo_v2 (total, reserved, used, free); older drivers lack it."""
+    return nvml.nvmlDeviceGetMemoryInfo(handle, version=nvml.nvmlMemory_v2)
+
+
 def _read_device(nvml: Any, index: int, handle: Any) -> GpuDevice:
     values: dict[str, Any] = {}
     q = lambda metric, fn, *a: _query(nvml, index, metric, fn, handle, *a)  # noqa: E731
     try:
         values["name"] = q("name", nvml.nvmlDeviceGetName)
         values["uuid"] = q("uuid", nvml.nvmlDeviceGetUUID)
-        mem = q("memory", nvml.nvmlDeviceGetMemoryInfo)
+        # v2 splits the driver's reservation out of "used", as nvidia-smi reports it (an idle
+        # H200 reads 0 MiB used, 616 MiB reserved; v1 calls the reservation "used").
+        mem = q("memory_v2", _memory_v2, nvml)
+        if mem is not None:
+            values["memory_reserved_bytes"] = int(mem.reserved)
+        else:
+            mem = q("memory", nvml.nvmlDeviceGetMemoryInfo)
         if mem is not None:
             values["memory_total_bytes"], values["memory_used_bytes"] = int(mem.total), int(mem.used)
         util = q("utilization", nvml.nvmlDeviceGetUtilizationRates)
@@ -197,44 +208,10 @@ def _read_all(nvml: Any, visible: str | None, start: float) -> GpuReport:
     return report
 
 
-@dataclass
-class _Flight:
-    done: threading.Event = field(default_factory=threading.Event)
-    result: GpuReport | None = None
-    started: float = field(default_factory=time.monotonic)
-
-
-_flight_lock = threading.Lock()
-_flight: _Flight | None = None
-
-
-def _fly(flight: _Flight) -> None:
-    try:
-        flight.result = read_gpus()
-    except BaseException as err:  # noqa: BLE001 - the thread must always report
-        flight.result = gpu_report("error", f"{type(err).__name__}: {err}")
-    finally:
-        flight.done.set()
-
-
 def read_gpus_within(timeout_s: float = 3.0) -> GpuReport:
-    """A GPU reading, or the state "waiting" when NVML has not answered within timeout_s.
+    """A GPU reading from the NVML helper process, or a named state: "waiting" (NVML not
+    answering within timeout_s; the reading goes on and the next call picks it up) or
+    "crashed" (the library killed the helper). Never raises; never loads NVML here."""
+    from capstone_tui.probes.nvml_helper import read_within
 
-    At most one reading is in flight: a hung driver never piles up threads, and a reading
-    that finishes late is handed to the next caller.
-    """
-    global _flight
-    with _flight_lock:
-        if _flight is None:
-            _flight = _Flight()
-            threading.Thread(target=_fly, args=(_flight,), name="capstone-nvml", daemon=True).start()
-        flight = _flight
-    if flight.done.wait(max(0.0, timeout_s)):
-        with _flight_lock:
-            if _flight is flight:
-                _flight = None
-        assert flight.result is not None
-        return flight.result
-    waited = time.monotonic() - flight.started
-    return gpu_report("waiting", f"still waiting after {waited:.1f} s",
-                      visible=os.environ.get("CUDA_VISIBLE_DEVICES"))
+    return read_within(timeout_s)

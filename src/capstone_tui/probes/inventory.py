@@ -35,7 +35,9 @@ def read_inventory(*, slurm: bool = True, timeout_s: float = 3.0, slurm_max_age_
         from capstone_tui.probes.slurm import read_cluster
 
         def run_cluster() -> None:
-            cluster_box.append(read_cluster(timeout_s))
+            from capstone_tui.probes.slurm_queue import with_queue  # live capacity and my jobs
+
+            cluster_box.append(with_queue(read_cluster(timeout_s), start + timeout_s))
 
         cluster_thread = threading.Thread(target=run_cluster, name="capstone-slurm", daemon=True)
         cluster_thread.start()

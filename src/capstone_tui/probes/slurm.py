@@ -22,6 +22,7 @@ from capstone_tui.core.slurm_parsers import (
     parse_gres_used,
     parse_scontrol_nodes,
     parse_sinfo_nodes,
+    plausible_rows,
     rows_from_scontrol,
 )
 from capstone_tui.core.machine import Machine
@@ -36,7 +37,9 @@ def _run(argv: list[str], deadline: float) -> subprocess.CompletedProcess[str]:
     if left <= 0:
         raise _Timeout
     try:
-        return subprocess.run(argv, capture_output=True, text=True, timeout=left, check=False,
+        # Slurm prints node names, reasons and features as given: not always UTF-8. Replace
+        # undecodable bytes (U+FFFD) instead of failing the whole reading.
+        return subprocess.run(argv, capture_output=True, encoding="utf-8", errors="replace", timeout=left, check=False,
                               stdin=subprocess.DEVNULL, env={**os.environ, "SLURM_TIME_FORMAT": "standard"})
     except subprocess.TimeoutExpired:
         raise _Timeout from None
@@ -61,6 +64,14 @@ def _failed(stderr: str, code: int, elapsed: float) -> ClusterReport:
 def read_cluster(timeout_s: float = 3.0) -> ClusterReport:
     """The cluster's node types, or a state saying why there are none. Never raises."""
     start = time.monotonic()
+    try:
+        return _read_cluster(timeout_s, start)
+    except Exception as err:  # odd output must become a state, never a dead probe thread
+        return ClusterReport("error", f"Slurm: unreadable answer ({type(err).__name__}: {_first_line(str(err))})",
+                             elapsed_s=time.monotonic() - start)
+
+
+def _read_cluster(timeout_s: float, start: float) -> ClusterReport:
     deadline = start + timeout_s
     sinfo = shutil.which("sinfo")
     if sinfo is None:
@@ -96,12 +107,19 @@ def read_cluster(timeout_s: float = 3.0) -> ClusterReport:
     except OSError as err:
         return ClusterReport("error", f"Slurm: cannot run sinfo ({err.strerror or err})",
                              elapsed_s=time.monotonic() - start)
+    rows, problems = plausible_rows(rows)
+    flagged = ""
+    if problems:
+        more = f" (+{len(problems) - 2} more)" if len(problems) > 2 else ""
+        flagged = f"; {len(problems)} node(s) left out, implausible: {'; '.join(problems[:2])}{more}"
     types = group_node_types(rows, used)
     if not types:
-        return ClusterReport("error", "Slurm answered but listed no nodes", version=version,
+        what = (f"answered with implausible numbers only: {'; '.join(problems[:3])}" if problems
+                else "answered but listed no nodes")
+        return ClusterReport("error", f"Slurm {what}", version=version,
                              elapsed_s=time.monotonic() - start, source=source)
     partitions = sorted({t.partition for t in types})
-    return ClusterReport("ok", f"Slurm {version or '?'}: {len(partitions)} partition(s)", node_types=types,
+    return ClusterReport("ok", f"Slurm {version or '?'}: {len(partitions)} partition(s){flagged}", node_types=types,
                          version=version, elapsed_s=time.monotonic() - start, source=source)
 
 

@@ -1,30 +1,35 @@
-"""The dashboard App: one frozen Model in one reactive, panes bound to it, workers for I/O.
+"""The dashboard App: one frozen DashboardState in one reactive, panes bound to it, workers for I/O.
 
-Keys and messages build a new Model (pure functions in core/model.py) and assign it once;
-`data_bind` fans it out to every pane, so no pane ever sees a torn state.
+Keys and messages build a new state (pure functions in core/model.py) and assign it once;
+`data_bind` fans it out to every pane, so no pane ever sees a torn state. The file workers
+(open, save, export, sizing) live in tui/file_workers.py and call only `capstone_tui.session`.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterable
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.containers import Container
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Footer, Header
+from textual.widgets import Header
 from textual.worker import Worker, WorkerState
 
-from capstone_tui import __version__
-from capstone_tui.core.candidate import Candidate, dump_candidate
+from capstone_tui.core.candidate import Candidate
+from capstone_tui.core.defaults import EXPORT_DIR_DEFAULT, NARROW_WIDTH, REFRESH_DEFAULT_S
 from capstone_tui.core.machine import Machine
-from capstone_tui.core.model import Model, next_machine, toggled, tuned
+from capstone_tui.core.model import DashboardState, next_machine, toggled, tuned
+from capstone_tui.core.safe_text import safe_text
+from capstone_tui.probes.confine import FileAccess
+from capstone_tui.tui.file_workers import FileWorkers
 from capstone_tui.tui.keys import KEYS
-from capstone_tui.tui.messages import CandidateEdited, DatasetSized, InventoryRead, RunsFitted
+from capstone_tui.tui.messages import CandidateEdited, DatasetSized, InventoryRead, QueueRead, RunsFitted
+from capstone_tui.tui.keybar import KeyBar
+from capstone_tui.tui.palette import PaletteGuards
 from capstone_tui.tui.panes.curve import SpeedupPane
 from capstone_tui.tui.panes.inventory import InventoryPane
 from capstone_tui.tui.panes.sizer import SizerPane
@@ -32,11 +37,10 @@ from capstone_tui.tui.panes.tree import TreePane
 from capstone_tui.tui.panes.verdict import VerdictBar
 from capstone_tui.tui.themes import register_themes, variable_defaults_for
 
-NARROW_WIDTH = 100  # below this, one pane at a time
 SLURM_MAX_AGE_S = 10.0  # ask slurmctld at most this often; the host and GPUs every refresh
 
 
-class CapstoneApp(App[int]):
+class CapstoneApp(FileWorkers, PaletteGuards, App[int]):
     """capstone-tui: does this problem need more than one machine, and does it pay?"""
 
     CSS_PATH = "app.tcss"
@@ -45,17 +49,20 @@ class CapstoneApp(App[int]):
              "sizer": "4 Dataset sizer"}
     TITLE = "capstone-tui"
     BINDINGS = KEYS
-    model: reactive[Model] = reactive(Model, init=False, always_update=False, repaint=False)
+    model: reactive[DashboardState] = reactive(DashboardState, init=False, always_update=False, repaint=False)
+    file_access = FileAccess()  # a served session sets it off, or to one folder (probes/confine.py)
+    sizer_online = False  # --online: the sizer pane asks the Hub on Enter (ctrl+l asks once)
 
     def __init__(
         self,
-        model: Model,
+        model: DashboardState,
         *,
         themes: dict[str, Any],
         theme: str | None = None,
-        export_dir: Path = Path("capstone-verdicts"),
+        export_dir: Path = Path(EXPORT_DIR_DEFAULT),
         candidate_path: Path | None = None,
-        refresh_s: float | None = 2.0,
+        candidate_text: str | None = None,
+        refresh_s: float | None = REFRESH_DEFAULT_S,
         live_inventory: bool = True,
     ) -> None:
         super().__init__()
@@ -65,6 +72,7 @@ class CapstoneApp(App[int]):
         self.set_reactive(CapstoneApp.model, model)
         self.export_dir = export_dir
         self.candidate_path = candidate_path
+        self.candidate_text = candidate_text
         self.refresh_s = refresh_s
         self.live_inventory = live_inventory
         self.refresh_paused = False
@@ -83,38 +91,67 @@ class CapstoneApp(App[int]):
             yield SpeedupPane(id="curve").data_bind(CapstoneApp.model)
             yield SizerPane(id="sizer").data_bind(CapstoneApp.model)
         yield VerdictBar(id="verdict").data_bind(CapstoneApp.model)
-        yield Footer()
+        yield KeyBar()  # Textual's Footer; ?, q and e first when narrow
 
     def on_mount(self) -> None:
+        from capstone_tui.tui.terminal_check import exit_cleanly_on_signals
+
+        exit_cleanly_on_signals(self)  # SIGTERM/SIGHUP: leave through App.exit, terminal restored
         self._retitle()
         for name, title in self.PANES.items():
             pane = self.query_one(f"#{name}")
             pane.border_title = title
             pane.border_subtitle = "keys 1-4: panes"
         self.query_one("#curve").add_class("-shown")
+        if len(self.compare_paths) > 1:  # several candidate files given: offer them side by side
+            self.call_after_refresh(self.action_compare)
+        from capstone_tui.session import needs_sizing
+
+        if self.candidate_path is not None and needs_sizing(self.model.candidate):
+            self.size_data(self.model.candidate, self.candidate_path.parent)  # as `assess` sizes it
         if self.live_inventory:
             self.read_inventory()
             if self.refresh_s:
                 self.set_interval(self.refresh_s, self._tick_inventory, name="inventory-refresh")
 
-    def on_resize(self) -> None:
-        self.screen.set_class(self.size.width < NARROW_WIDTH, "-narrow")
+    def on_resize(self, event: events.Resize) -> None:
+        # the event's size: self.size is still the old one while this handler runs
+        self.screen.set_class(event.size.width < NARROW_WIDTH, "-narrow")
 
-    def watch_model(self, model: Model) -> None:
+    def watch_model(self, model: DashboardState) -> None:
         self._retitle()
 
     def _retitle(self) -> None:
         machine = self.model.machine
         where = machine.label if machine else f"{self.model.candidate.machine} (not read yet)"
-        self.sub_title = f"{self.model.candidate.name} | reference: {where}"
+        self.sub_title = safe_text(f"{self.model.candidate.name} | reference: {where}")
 
     # --- keys ---------------------------------------------------------------------------
 
     def action_tune(self, knob: str, up: bool) -> None:
+        before = self.model.message
         self.model = tuned(self.model, knob, up)
+        if self.model.message and self.model.message != before:  # a bound reached: said once, also as a toast
+            self.notify(self.model.message, timeout=5)
 
     def action_toggle(self, flag: str) -> None:
         self.model = toggled(self.model, flag)
+
+    compare_paths: tuple[str, ...] = ()  # candidate files given together: the compare view (launch sets it)
+
+    def action_compare(self) -> None:
+        """Candidates side by side: those given on the command line, else the one open now."""
+        from capstone_tui.tui.screens.compare import CompareScreen
+
+        paths = self.compare_paths or ((str(self.candidate_path),) if self.candidate_path else ())
+        if not paths:
+            self.notify("Compare needs candidate files: capstone-tui a.toml b.toml (or capstone-tui compare).")
+            return
+        self.push_screen(CompareScreen(paths=paths))
+
+    def action_cursor(self, where: str) -> None:
+        """Move the speedup chart's cursor: 'left', 'right', 'home' (p = 1) or 'end' (p = p*)."""
+        self.query_one(SpeedupPane).move_cursor(where)
 
     def action_next_machine(self) -> None:
         self.model = next_machine(self.model)
@@ -165,19 +202,7 @@ class CapstoneApp(App[int]):
         self.refresh_paused = not self.refresh_paused
         self.notify("Inventory refresh paused." if self.refresh_paused else "Inventory refresh resumed.")
 
-    def action_open_candidate(self) -> None:
-        from capstone_tui.tui.screens.files import OpenScreen
-
-        self.push_screen(OpenScreen(str(self.candidate_path or "")), self._opened)
-
-    def action_save_candidate(self) -> None:
-        from capstone_tui.tui.screens.files import SaveScreen
-
-        self.push_screen(SaveScreen(str(self.candidate_path or "candidate.toml")), self._save_to)
-
-    def action_export(self) -> None:
-        svg = self.export_screenshot(title=f"capstone-tui: {self.model.candidate.name}")
-        self.export_snapshot(self.model, svg)
+    # ctrl+o, ctrl+s and e: FileWorkers (tui/file_workers.py)
 
     # --- messages up --------------------------------------------------------------------
 
@@ -191,9 +216,13 @@ class CapstoneApp(App[int]):
         machines = tuple(event.machines) + self._preset_machines
         self.model = replace(self.model, inventory=event.inventory, machines=machines)
 
+    @on(QueueRead)
+    def _queue_read(self, event: QueueRead) -> None:
+        self.model = replace(self.model, queue=(event.candidate, event.queue))
+
     @on(CandidateEdited)
     def _candidate_edited(self, event: CandidateEdited) -> None:
-        self.model = replace(self.model, candidate=event.candidate, message="inputs applied")
+        self.model = replace(self.model, candidate=event.candidate, message=event.note)
 
     @on(RunsFitted)
     def _runs_fitted(self, event: RunsFitted) -> None:
@@ -201,9 +230,10 @@ class CapstoneApp(App[int]):
 
     @on(Worker.StateChanged)
     def _worker_failed(self, event: Worker.StateChanged) -> None:
+        """The one place a failed worker is reported: its name and the error's one line."""
         if event.state == WorkerState.ERROR and event.worker.error is not None:
             error = " ".join(str(event.worker.error).split()) or type(event.worker.error).__name__
-            self.notify(f"{event.worker.name}: {error}", severity="error", timeout=8)
+            self.notify(safe_text(f"{event.worker.name}: {error}"), severity="error", timeout=8, markup=False)
 
     # --- workers: all I/O ---------------------------------------------------------------
 
@@ -220,70 +250,12 @@ class CapstoneApp(App[int]):
 
         inventory = read_inventory(slurm_max_age_s=SLURM_MAX_AGE_S)
         self.post_message(InventoryRead(inventory, tuple(inventory.machines())))
+        from capstone_tui.session import queue_if_due  # a Slurm reference with t1_s: when would it finish?
 
-    @work(thread=True, group="export", exit_on_error=False, name="export")
-    def export_snapshot(self, model: Model, svg: str) -> None:
-        from capstone_tui.core.snapshot import build_snapshot, snapshot_basename, snapshot_files
-        from capstone_tui.probes.export import ExportError, write_snapshot
-
-        created = datetime.now(timezone.utc).astimezone()
-        extras = {"fit": model.fit.to_json()} if model.fit is not None else None
-        snapshot = build_snapshot(model.candidate, model.assessment.to_json(), created=created,
-                                  tool_version=__version__, extras=extras)
-        source = str(self.candidate_path) if self.candidate_path else None
-        files = {**snapshot_files(snapshot, candidate_file=source), ".svg": svg}
-        try:
-            paths = write_snapshot(self.export_dir, snapshot_basename(model.candidate.name, created), files)
-        except ExportError as err:
-            self.call_from_thread(self.notify, f"Export failed: {err}", severity="error", timeout=10)
-            return
-        names = ", ".join(p.name for p in paths)
-        self.call_from_thread(self.notify, f"Exported to {paths[0].parent}/: {names}", timeout=8)
-        if self.is_web:  # served by textual-serve: also hand the snapshot to the browser
-            json_path = next(p for p in paths if p.suffix == ".json")
-            self.call_from_thread(self.deliver_text, json_path, save_filename=json_path.name,
-                                  mime_type="application/json")
-
-    def _opened(self, path: str | None) -> None:
-        if path:
-            self.load_candidate(Path(path))
-
-    @work(thread=True, group="files", exit_on_error=False, name="open candidate")
-    def load_candidate(self, path: Path) -> None:
-        from capstone_tui.core.candidate import parse_candidate
-        from capstone_tui.core.errors import ValidationError
-
-        try:
-            if path.suffix.lower() == ".csv":
-                from capstone_tui.core.fitting import fit_runs
-                from capstone_tui.core.runs import parse_runs_csv
-
-                fit = fit_runs(parse_runs_csv(path.read_text(encoding="utf-8"), source=str(path)))
-                self.post_message(RunsFitted(fit, path.name))
-                return
-            candidate = parse_candidate(path.read_text(encoding="utf-8"), source=str(path))
-        except (OSError, UnicodeDecodeError) as err:
-            self.call_from_thread(self.notify, f"Cannot read {path}: {err}", severity="error")
-            return
-        except ValidationError as err:
-            self.call_from_thread(self.notify, err.message, severity="error", timeout=10)
-            return
-        self.candidate_path = path
-        self.post_message(CandidateEdited(candidate))
-
-    def _save_to(self, path: str | None) -> None:
-        if path:
-            self.save_candidate(Path(path), self.model.candidate)
-
-    @work(thread=True, group="files", exit_on_error=False, name="save candidate")
-    def save_candidate(self, path: Path, candidate: Candidate) -> None:
-        try:
-            path.write_text(dump_candidate(candidate), encoding="utf-8")
-        except OSError as err:
-            self.call_from_thread(self.notify, f"Cannot save {path}: {err}", severity="error")
-            return
-        self.candidate_path = path
-        self.call_from_thread(self.notify, f"Saved {path}")
+        candidate = self.model.candidate
+        queue = queue_if_due(candidate, SLURM_MAX_AGE_S)
+        if queue is not None:
+            self.post_message(QueueRead(candidate, queue))
 
     # --- command palette ----------------------------------------------------------------
 

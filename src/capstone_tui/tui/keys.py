@@ -5,16 +5,23 @@ from __future__ import annotations
 
 from textual.binding import Binding
 
+from capstone_tui.core.scaling import GEO_FACTOR
+
 KEYS: list[Binding] = [
-    Binding("s", "tune('s', False)", "s-", tooltip="Lower the serial fraction s by 0.01", id="s-down"),
+    Binding("s", "tune('s', False)", "s-", tooltip="Lower s by 0.01 (s: the serial fraction of one machine's time, in [0, 1])", id="s-down"),
     Binding("S", "tune('s', True)", "s+", tooltip="Raise the serial fraction s by 0.01", id="s-up"),
-    Binding("c", "tune('c', False)", "c-", tooltip="Lower the per-worker cost c one step on the 1-2-5 grid", id="c-down"),
-    Binding("C", "tune('c', True)", "c+", tooltip="Raise the per-worker cost c one step on the 1-2-5 grid", id="c-up"),
-    Binding("p", "tune('pmax', False)", "pmax/2", tooltip="Halve pmax, the largest worker count", id="pmax-down"),
+    Binding("c", "tune('c', False)", "c-", tooltip="Lower c one step on the 1-2-5 grid (c: the cost of each added worker, a fraction of one machine's time)", id="c-down"),
+    Binding("C", "tune('c', True)", "c+", tooltip="Raise the per-worker cost c one step on the 1-2-5 grid (the keys stop at c = 0.5)", id="c-up"),
+    Binding("p", "tune('pmax', False)", "pmax/2", tooltip="Halve pmax, the largest worker count (the chart shows p = 1..pmax)", id="pmax-down"),
     Binding("P", "tune('pmax', True)", "pmax*2", tooltip="Double pmax, the largest worker count", id="pmax-up"),
-    Binding("g", "toggle('show_geo')", "geo", tooltip="Show or hide the geo-link curve (c' = 4c)", id="toggle-geo"),
+    Binding("g", "toggle('show_geo')", "geo", tooltip=f"Show or hide the geo-link curve (c' = {GEO_FACTOR:g}c)", id="toggle-geo"),
     Binding("l", "toggle('log_p')", "log p", tooltip="Linear or logarithmic worker axis", id="toggle-log"),
     Binding("y", "toggle('show_efficiency')", "S/E", tooltip="Plot speedup S(p) or efficiency E(p)", id="toggle-efficiency"),
+    Binding("left", "cursor('left')", "cursor", show=False, tooltip="Move the chart's cursor to a smaller p (a click on the chart too)", id="cursor-left", key_display="←"),
+    Binding("right", "cursor('right')", "cursor", show=False, tooltip="Move the chart's cursor to a larger p", id="cursor-right", key_display="→"),
+    Binding("home", "cursor('home')", "p=1", show=False, tooltip="Put the chart's cursor on p = 1", id="cursor-home"),
+    Binding("end", "cursor('end')", "p*", show=False, tooltip="Put the chart's cursor on p*, the best worker count", id="cursor-end"),
+    Binding("v", "compare", "compare", show=False, tooltip="Compare the candidates given on the command line side by side", id="compare"),
     Binding("m", "next_machine", "machine", tooltip="Cycle the reference machine", id="next-machine"),
     Binding("i", "edit_inputs", "inputs", tooltip="Edit every candidate input", id="edit-inputs"),
     Binding("f", "apply_fit", "use fit", show=False, tooltip="Set s and c from the fitted runs", id="apply-fit"),

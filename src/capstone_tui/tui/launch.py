@@ -3,63 +3,82 @@
 from __future__ import annotations
 
 import argparse
-from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from capstone_tui.core.candidate import Candidate, parse_candidate
+from capstone_tui.core.defaults import REFRESH_RANGE_S
 from capstone_tui.core.errors import ValidationError
-from capstone_tui.core.model import Model
+from capstone_tui.core.model import DashboardState
 from capstone_tui.core.presets import load_presets
+from capstone_tui.probes.confine import FileAccess
+from capstone_tui.session import OpenedCandidate, open_candidate, open_runs
+
+if TYPE_CHECKING:
+    from capstone_tui.tui.app import CapstoneApp
+
+REFRESH_ACCEPTED = f"must be a number of seconds in [{REFRESH_RANGE_S[0]:g}, {REFRESH_RANGE_S[1]:g}]"
 
 
-def read_candidate(path: str | None) -> Candidate:
-    if not path:
-        return Candidate()
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError as err:
-        raise ValidationError("CANDIDATE.toml", "must be a readable candidate file", path,
-                              detail=err.strerror or "") from None
-    return parse_candidate(text, source=path)
+def initial_state(args: argparse.Namespace) -> tuple[DashboardState, OpenedCandidate]:
+    """The first state, opened as `assess` opens it: a bad candidate, an unknown --machine or a bad
+    --runs file is the same one-line ValidationError (exit 2). Live machines (this-node, Slurm)
+    are left to the inventory worker; a named dataset is sized by a worker once the App runs."""
+    opened = open_candidate(args.candidate or None, machine=args.machine, live=False, size=False)
+    runs = getattr(args, "runs", None)
+    fit = open_runs(runs, field="--runs") if runs else None
+    from capstone_tui.core.chart_ticks import LINEAR_AXIS_MAX_P  # p = 1..pmax is drawn: log when wide
+
+    log_p = opened.candidate.scaling.pmax > LINEAR_AXIS_MAX_P
+    return DashboardState(candidate=opened.candidate, machines=load_presets(), fit=fit, log_p=log_p), opened
 
 
-def read_runs(path: str | None) -> object:
-    """Fit a runs CSV given with --runs (numpy/scipy load only then: ~0.3 s)."""
-    if not path:
-        return None
-    from capstone_tui.core.fitting import fit_runs
-    from capstone_tui.core.runs import parse_runs_csv
-
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as err:
-        raise ValidationError("--runs", "must be a readable CSV file with p,time or p,throughput", path,
-                              detail=str(getattr(err, "strerror", "") or err)) from None
-    return fit_runs(parse_runs_csv(text, source=path))
+def file_access(args: argparse.Namespace) -> FileAccess:
+    """Where ctrl+o / ctrl+s may reach: anywhere locally; off or one folder when served."""
+    if getattr(args, "no_files", False) or getattr(args, "files_root", None):
+        return FileAccess.served(getattr(args, "files_root", None))
+    return FileAccess()
 
 
-def initial_model(args: argparse.Namespace) -> Model:
-    candidate = read_candidate(args.candidate)
-    if args.machine:
-        candidate = replace(candidate, machine=args.machine)
-    return Model(candidate=candidate, machines=load_presets(), fit=read_runs(getattr(args, "runs", None)))
+def prepare(args: argparse.Namespace) -> tuple[DashboardState, OpenedCandidate]:
+    """Check every input before anything is drawn (no Textual import): a bad candidate, --machine,
+    --runs or --refresh is the same one-line ValidationError as from `assess` (exit 2)."""
+    if args.refresh is not None and not REFRESH_RANGE_S[0] <= args.refresh <= REFRESH_RANGE_S[1]:
+        raise ValidationError("--refresh", REFRESH_ACCEPTED, args.refresh)
+    prepared = initial_state(args)
+    if args.theme:
+        chosen_theme(args)  # loads the theme files (and Textual, ~0.3 s) only when one is named
+    return prepared
 
 
-def launch(args: argparse.Namespace) -> int:
-    if args.refresh is not None and not 0.2 <= args.refresh <= 3600:
-        raise ValidationError("--refresh", "must be a number of seconds in [0.2, 3600]", args.refresh)
-    model = initial_model(args)
-    from capstone_tui.tui.themes import (  # Textual from here on
-        check_theme_name, load_themes, no_color, selectable_themes, themes_dir)
+def chosen_theme(args: argparse.Namespace) -> tuple[dict[str, Any], str]:
+    """The themes and the one to use; an unknown --theme is a ValidationError listing the names."""
+    from capstone_tui.tui.themes import check_theme_name, load_themes, no_color, selectable_themes, themes_dir
 
     themes = load_themes(themes_dir())
     theme = check_theme_name(args.theme, selectable_themes(themes)) if args.theme else None
     if args.low_color or no_color():
         theme = theme or "capstone-16"
+    return themes, theme or "capstone-dark"
+
+
+def build_app(args: argparse.Namespace,
+              prepared: tuple[DashboardState, OpenedCandidate] | None = None) -> CapstoneApp:
+    """The App for these arguments, not yet running (the tests drive it with Pilot)."""
+    state, opened = prepared or prepare(args)
+    themes, theme = chosen_theme(args)  # Textual from here on
     from capstone_tui.tui.app import CapstoneApp
 
-    app = CapstoneApp(model, themes=themes, theme=theme or "capstone-dark",
-                      export_dir=Path(args.export_dir), candidate_path=Path(args.candidate) if args.candidate else None,
+    app = CapstoneApp(state, themes=themes, theme=theme,
+                      export_dir=Path(args.export_dir), candidate_path=opened.path, candidate_text=opened.text,
                       refresh_s=args.refresh)
+    app.file_access = file_access(args)
+    more = tuple(getattr(args, "more", None) or ())
+    app.compare_paths = (args.candidate, *more) if more else ()  # `v`: the compare view
+    app.sizer_online = bool(getattr(args, "online", False))  # the sizer pane reads it: Enter asks the Hub
+    return app
+
+
+def launch(args: argparse.Namespace, prepared: tuple[DashboardState, OpenedCandidate] | None = None) -> int:
+    app = build_app(args, prepared)
     app.run()
     return app.return_code or 0

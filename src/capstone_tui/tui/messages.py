@@ -1,13 +1,22 @@
-"""Past-tense messages that travel up to the App, which turns each into a new model."""
+"""Past-tense messages that travel up to the App, which turns each into a new state.
+
+The one way widgets and workers report: a worker that succeeds posts one of these; a worker
+that fails raises, and the App's single worker-error handler shows the one-line message.
+Nothing calls `notify` from a thread.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from textual.message import Message
 
 from capstone_tui.core.candidate import Candidate, MeasuredData
+
+if TYPE_CHECKING:
+    from capstone_tui.session import OpenedCandidate
 
 
 @dataclass
@@ -33,6 +42,7 @@ class CandidateEdited(Message):
     """The inputs screen produced a new, validated candidate."""
 
     candidate: Candidate
+    note: str = "inputs applied"  # the status line's word on it ("inputs cancelled: ...")
 
 
 @dataclass
@@ -41,3 +51,57 @@ class RunsFitted(Message):
 
     fit: Any
     source: str
+
+
+@dataclass
+class CandidateLoaded(Message):
+    """ctrl+o (or start-up sizing) opened a candidate file through the session layer."""
+
+    opened: OpenedCandidate
+
+
+@dataclass
+class DataSized(Message):
+    """The candidate's own `data.path` / `data.dataset` was sized in the background (or could
+    not be: `measured` None and `note` says why)."""
+
+    measured: MeasuredData | None
+    note: str | None
+
+
+@dataclass
+class CandidateSaved(Message):
+    """ctrl+s wrote the candidate; `text` is what was written (comments and order kept)."""
+
+    path: Path
+    text: str
+
+
+@dataclass
+class SaveRefused(Message):
+    """ctrl+s found the file already there: the App asks before replacing it."""
+
+    path: Path
+
+
+@dataclass
+class ExportFinished(Message):
+    """`e` wrote a verdict snapshot: the files, .json first."""
+
+    paths: tuple[Path, ...]
+
+
+@dataclass
+class SizingFinished(Message):
+    """The sizer pane's worker finished run number `run`: a DatasetSize, or the error's line."""
+
+    run: int
+    outcome: Any
+
+
+@dataclass
+class QueueRead(Message):
+    """Time to solution on the Slurm reference (the `when` JSON) for `candidate`."""
+
+    candidate: Any
+    queue: dict[str, Any]

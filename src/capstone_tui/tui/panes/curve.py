@@ -1,7 +1,9 @@
-"""The speedup-curve pane: S(p) (or E(p)) for c and the 4c geo link, p*, 1/s, measured runs.
+"""The speedup-curve pane: S(p) (or E(p)) for c and the geo link (c' = GEO_FACTOR * c), p*, 1/s, measured runs.
 
-It replots only when what the plot shows changed (s, c, pmax, toggles, fit, theme, size);
-every other model change (an inventory reading, a sized dataset) costs nothing here.
+The chart is drawn by core/chart_canvas.py on exact axes (core/chart_ticks.py): round y ticks
+on the rows of their values, whole-number worker ticks, every braille dot on the row of its
+value. A cursor (Left/Right, Home/End, a click) reads S and E at any p on one line below; a
+cursor move only overlays one column on the cached chart, it never redraws the curves.
 """
 
 from __future__ import annotations
@@ -9,169 +11,269 @@ from __future__ import annotations
 import math
 from typing import Any, Callable
 
+from rich.style import Style
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.reactive import reactive
 from textual.widget import Widget
 from textual.widgets import Static
-from textual_plotext import PlotextPlot
 
-from capstone_tui.core.model import Model
-from capstone_tui.core.scaling import speedup
+from capstone_tui.core.chart_canvas import BOTH, Chart, draw_chart, with_cursor
+from capstone_tui.core.chart_ticks import x_axis, y_axis
+from capstone_tui.core.model import DashboardState
+from capstone_tui.core.scaling import GEO_FACTOR, knee, speedup
+from capstone_tui.core.verdict_text import cursor_readout
 from capstone_tui.tui.themes import plot_rgb
 
-LOG_SAMPLES = 240  # points drawn on a log axis: plenty for a terminal, cheap for 10^7 workers
+CEILING_SHOW_FACTOR = 1.6  # draw 1/s when it is within this factor of the curve's top
+LINEAR_HINT_FACTOR = 16  # on a linear axis this much wider than the peak, suggest the log axis
+_STYLE_VARIABLES = {"S": "curve-fast", "geo": "curve-geo", "fit": "curve-fit", "band": "curve-fit",
+                    "ceiling": "verdict-bad", "marker": "marker", "cursor": "accent"}
 
 
-def sample_ps(pmax: int, log_p: bool) -> list[int]:
-    """Worker counts to draw: every p on a linear axis, log-spaced integers on a log axis."""
-    if not log_p or pmax <= LOG_SAMPLES:
-        return list(range(1, pmax + 1))
-    step = math.log(pmax) / (LOG_SAMPLES - 1)
-    return sorted({max(1, min(pmax, round(math.exp(i * step)))) for i in range(LOG_SAMPLES)})
+def plot_range(model: DashboardState) -> int:
+    """The largest p drawn: pmax on both axes, so `p` and `P` always change the chart."""
+    return max(2, model.candidate.scaling.pmax)
 
 
-class _NoPlot:
-    """Accepts any plotext call and draws nothing (to collect the legend without a figure)."""
+class ChartView(Widget):
+    """The chart itself: built once per (model view, size, theme); the cursor is an overlay."""
 
-    def __getattr__(self, name: str) -> Callable[..., None]:
-        return lambda *args, **kwargs: None
+    DEFAULT_CSS = "ChartView { height: 1fr; }"
 
-
-_NO_PLOT = _NoPlot()
-
-
-class CachedPlot(PlotextPlot):
-    """PlotextPlot that rebuilds its text only when the data, size or theme changed.
-
-    The figure is drawn afresh (by `draw`) before every build: plotext transforms the stored
-    data in place on a log axis, so building one figure twice would take the log twice.
-    """
-
-    def __init__(self, **kwargs: Any) -> None:
+    def __init__(self, pane: SpeedupPane, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self._cache_key: tuple[Any, ...] | None = None
-        self._cached: Text | None = None
-        self.version = 0
-        self.draw: Callable[[Any], None] | None = None
-
-    def invalidate(self, draw: Callable[[Any], None]) -> None:
-        self.draw = draw
-        self.version += 1
-        self.refresh()
+        self.pane = pane
+        self._key: tuple[Any, ...] | None = None
+        self.chart: Chart | None = None
+        self.builds = 0  # how many times the curves were rasterized (tests and benchmarks read it)
 
     def render(self) -> Text:
-        key = (self.version, self.size.width, self.size.height, self.app.theme)
-        if key != self._cache_key or self._cached is None:
-            if self.draw is not None:
-                self.plt.clear_data()
-                self.plt.clear_figure()
-                self.draw(self.plt)
-            self._cached = super().render()  # type: ignore[assignment]
-            self._cache_key = key
-        return self._cached
+        pane = self.pane
+        model = pane.model
+        if model is None:
+            return Text("")
+        key = (pane.view_key(model), self.size.width, self.size.height, self.app.theme)
+        if key != self._key or self.chart is None:
+            self.chart = build_chart(model, self.size.width, self.size.height)
+            self._key = key
+            self.builds += 1
+        if self.chart is None:
+            return Text("(too small for a chart)")
+        lines = with_cursor(self.chart, pane.cursor_at(model))
+        text = Text(no_wrap=True, overflow="crop", end="")
+        styles = pane.styles_for_theme()
+        for i, line in enumerate(lines):
+            if i:
+                text.append("\n")
+            run, run_key = [], None
+            for ch, style_key in line:
+                if style_key != run_key and run:
+                    text.append("".join(run), styles.get(run_key or ""))
+                    run = []
+                run.append(ch)
+                run_key = style_key
+            if run:
+                text.append("".join(run), styles.get(run_key or ""))
+        return text
+
+    def on_click(self, event: events.Click) -> None:
+        chart = self.chart
+        if chart is None or event.x < chart.gutter:
+            return
+        self.pane.set_cursor(chart.x.p_of_column(event.x - chart.gutter))
 
 
 class SpeedupPane(Widget):
     """S(p) for the current s and c, p* marked, the Amdahl ceiling, the geo link, the fit."""
 
-    model: reactive[Model | None] = reactive(None, always_update=True, repaint=False)
+    DEFAULT_CSS = "SpeedupPane #curve-readout { height: 1; text-wrap: nowrap; text-overflow: ellipsis; }"
+    model: reactive[DashboardState | None] = reactive(None, always_update=True, repaint=False)
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._shown: tuple[Any, ...] | None = None
-        self._colours: dict[str, tuple[int, int, int]] = {}  # for the current theme
-
-    def _rgb(self, variable: str) -> tuple[int, int, int]:
-        if variable not in self._colours:
-            self._colours[variable] = plot_rgb(self.app, variable)
-        return self._colours[variable]
+        self._styles: dict[str, Style] = {}
+        self.cursor_p: int | None = None  # None: the cursor sits on p*
 
     def compose(self) -> ComposeResult:
-        yield CachedPlot(id="speedup-plot")
+        yield ChartView(self, id="speedup-plot")
+        yield Static("", id="curve-readout")
         yield Static("", id="curve-legend")
 
     def on_mount(self) -> None:
         self.app.theme_changed_signal.subscribe(self, lambda _theme: self._retheme())
 
     def _retheme(self) -> None:
-        self._colours.clear()
-        self._replot(force=True)
+        self._styles.clear()
+        self._shown = None
+        self._update_text()
+        self.query_one(ChartView).refresh()
 
-    def watch_model(self, model: Model | None) -> None:
-        # after the next refresh: the verdict text reaches the screen first, the plot follows
-        self.call_after_refresh(self._replot)
+    def styles_for_theme(self) -> dict[str, Style]:
+        if not self._styles:
+            rgb = {key: plot_rgb(self.app, var) for key, var in _STYLE_VARIABLES.items()}
+            fast, geo = rgb["S"], rgb["geo"]
+            rgb[BOTH] = tuple((a + b) // 2 for a, b in zip(fast, geo))  # type: ignore[assignment]
+            self._styles = {key: Style(color=f"rgb({r},{g},{b})") for key, (r, g, b) in rgb.items()}
+            self._styles["marker"] += Style(bold=True)
+            self._styles["cursor"] += Style(bold=True)
+            self._styles["band"] += Style(dim=True)
+        return self._styles
 
-    def _replot(self, force: bool = False) -> None:
-        model = self.model
+    # --- the model --------------------------------------------------------------------------
+
+    def view_key(self, model: DashboardState) -> tuple[Any, ...]:
+        sc = model.candidate.scaling
+        return (sc.s, sc.c, sc.pmax, model.show_geo, model.log_p, model.show_efficiency, id(model.fit))
+
+    def watch_model(self, model: DashboardState | None) -> None:
         if model is None or not self.is_mounted:
             return
-        sc = model.candidate.scaling
-        key = (sc.s, sc.c, sc.pmax, model.show_geo, model.log_p, model.show_efficiency,
-               id(model.fit), model.plot_pmax)
-        if key == self._shown and not force:
+        key = self.view_key(model)
+        if key == self._shown:
             return
         self._shown = key
-        plot = self.query_one(CachedPlot)
-        legend: list[tuple[str, tuple[int, int, int]]] = []
-        self._draw(_NO_PLOT, model, legend)  # the legend now; the figure at each build
-        text = Text()
-        for label, (r, g, b) in legend:
-            text.append(("  " if text else "") + label, style=f"rgb({r},{g},{b})")
+        if self.cursor_p is not None:
+            self.cursor_p = min(self.cursor_p, plot_range(model))
+        self.call_after_refresh(self._redraw)  # the verdict bar paints first; the chart follows
+
+    def _redraw(self) -> None:
+        self._update_text()
+        self.query_one(ChartView).refresh()
+
+    # --- the cursor -------------------------------------------------------------------------
+
+    def cursor_at(self, model: DashboardState) -> int:
+        p = model.justification.p_star if self.cursor_p is None else self.cursor_p
+        return max(1, min(plot_range(model), p))
+
+    def set_cursor(self, p: int) -> None:
+        model = self.model
+        if model is None:
+            return
+        self.cursor_p = max(1, min(plot_range(model), int(p)))
+        self._update_readout(model)
+        self.query_one(ChartView).refresh()
+
+    def move_cursor(self, where: str) -> None:
+        """'left' / 'right': one chart column; 'home': p = 1; 'end': p = p*."""
+        model = self.model
+        if model is None:
+            return
+        if where == "home":
+            self.set_cursor(1)
+            return
+        if where == "end":  # back on p*, and following it as s and c change
+            self.cursor_p = None
+            self._update_readout(model)
+            self.query_one(ChartView).refresh()
+            return
+        now = self.cursor_at(model)
+        step = 1 if where == "right" else -1
+        chart = self.query_one(ChartView).chart
+        target = now + step
+        if chart is not None:
+            column = chart.x.column_of(now) + step
+            target = chart.x.p_of_column(column)
+            if (target - now) * step <= 0:
+                target = now + step
+        self.set_cursor(target)
+
+    # --- words --------------------------------------------------------------------------------
+
+    def _update_text(self) -> None:
+        model = self.model
+        if model is None:
+            return
+        self._update_readout(model)
+        styles = self.styles_for_theme()
+        text = Text(no_wrap=True, overflow="ellipsis")
+        for label, key in self._legend(model):
+            text.append(("  " if text else "") + label, style=styles.get(key))
         self.query_one("#curve-legend", Static).update(text, layout=False)
-        plot.invalidate(lambda plt: self._draw(plt, model, []))
 
-    def _draw(self, plt: Any, model: Model, legend: list[tuple[str, tuple[int, int, int]]]) -> None:
-        """Plot the model on a cleared figure; add the legend entries (shown below the plot)."""
+    def _update_readout(self, model: DashboardState) -> None:
+        readout = cursor_readout(model.justification, self.cursor_at(model), show_geo=model.show_geo)
+        self.query_one("#curve-readout", Static).update(readout, layout=False)
+
+    def _legend(self, model: DashboardState) -> list[tuple[str, str]]:
         j = model.justification
-        s, pmax, eff = j.s, model.plot_pmax, model.show_efficiency
-        ps = sample_ps(pmax, model.log_p)
-
-        def series(c: float) -> list[float]:
-            return [speedup(s, p, c) / (p if eff else 1) for p in ps]
-
-        name = "E(p)" if eff else "S(p)"
-        fast = series(j.c)
-        plt.plot(ps, fast, color=self._rgb("curve-fast"), marker="braille")
-        legend.append((f"━ {name} c={j.c:g}", self._rgb("curve-fast")))
-        top = max(fast)
+        name = "E(p) %" if model.show_efficiency else "S(p)"
+        out = [(f"━ {name} c={j.c:g}", "S")]
         if model.show_geo:
-            plt.plot(ps, series(j.geo.c), color=self._rgb("curve-geo"), marker="braille")
-            legend.append((f"━ geo c'=4c={j.geo.c:g}", self._rgb("curve-geo")))
-        fit = model.fit
-        if fit is not None and not eff:
-            legend += self._draw_fit(plt, fit, pmax)
-            top = max([top] + [pt[1] for pt in fit.points if pt[0] <= pmax])
-        if j.p_star <= pmax:
-            y = j.speedup / (j.p_star if eff else 1)
-            plt.scatter([j.p_star], [y], marker="●", color=self._rgb("marker"))
-            legend.append((f"● p*={j.p_star}", self._rgb("marker")))
+            out += [(f"━ geo c'={GEO_FACTOR:g}c={j.geo.c:g}", "geo"), ("⣿ both", BOTH)]
+        k = knee(j.s, j.c, j.pmax)
+        out.append((f"┊ p*={j.p_star} (best p: S={j.speedup:.2f}x E={100 * j.fast.efficiency:.0f}%)", "marker"))
+        out.append((f"knee p={k.p} (S={k.speedup:.2f}x E={100 * k.efficiency:.0f}%)", "marker"))
         ceiling = j.amdahl_ceiling
-        cap = "1/s=inf" if ceiling is None else f"1/s={ceiling:.3g}x"
-        if not eff and ceiling is not None and ceiling <= top * 1.6:
-            plt.hline(ceiling, color=self._rgb("verdict-bad"))
-            top = max(top, ceiling)
-            legend.append((f"─ {cap}", self._rgb("verdict-bad")))
-        elif not eff:
-            legend.append((f"{cap} (above the chart)", self._rgb("verdict-bad")))
-        if model.log_p:
-            plt.xscale("log")  # plotext derives log ticks itself; an xlim here would overflow
-        else:
-            plt.xlim(1, max(2, pmax))
-        plt.ylim(0, top * 1.08 if top > 0 else 1)
-        plt.xlabel("workers p" + (" (log)" if model.log_p else ""))
-        plt.title(f"{name}: p*={j.p_star} S(p*)={j.speedup:.2f}x E(p*)={100 * j.fast.efficiency:.0f}%")
+        if not model.show_efficiency:
+            cap = "1/s=inf" if ceiling is None else f"1/s={ceiling:.3g}x"
+            where = "" if ceiling_drawn(model) else ", above the chart"
+            out.append((f"─ {cap} (Amdahl ceiling{where})", "ceiling"))
+        if model.fit is not None and not model.show_efficiency:
+            out += [(f"━ fit ({model.fit.method}) ⠒ band", "fit"), ("× measured", "fit")]
+        if not model.log_p and plot_range(model) > LINEAR_HINT_FACTOR * max(j.p_star, j.geo.p_star, 4):
+            out.append(("(l: log axis, p/P: range)", "label"))
+        return out
 
-    def _draw_fit(self, plt: Any, fit: Any, pmax: int) -> list[tuple[str, tuple[int, int, int]]]:
-        ps = list(range(1, pmax + 1))
-        lower, upper = fit.band(ps)
-        colour = self._rgb("curve-fit")
-        plt.plot(ps, lower, color=colour, marker="dot")
-        plt.plot(ps, upper, color=colour, marker="dot")
-        plt.plot(ps, [speedup(fit.s, p, fit.c) for p in ps], color=colour, marker="braille")
-        legend = [(f"━ fit ({fit.method}) ┈ band", colour)]
-        shown = [pt for pt in fit.points if pt[0] <= pmax]
-        if shown:
-            plt.scatter([pt[0] for pt in shown], [pt[1] for pt in shown], marker="x", color=colour)
-            legend.append(("x measured", colour))
-        return legend
+def build_chart(model: DashboardState, width: int, height: int) -> Chart | None:
+    """Rasterize the curves for this size (the widget calls it only when something changed)."""
+    rows = height - 2
+    if rows < 2 or width < 12:
+        return None
+    j = model.justification
+    s, eff, hi = j.s, model.show_efficiency, plot_range(model)
+
+    def curve(c: float) -> Callable[[float], float]:
+        if eff:
+            return lambda p: 100.0 * speedup(s, p, c) / p  # type: ignore[arg-type]
+        return lambda p: speedup(s, p, c)  # type: ignore[arg-type]
+
+    curves = [("S", curve(j.c))]
+    if model.show_geo:
+        curves.append(("geo", curve(j.geo.c)))
+    fit, points = model.fit, []
+    lower: list[float] = []
+    upper: list[float] = []
+    if fit is not None and not eff:
+        lower, upper = fit.band(list(range(1, hi + 1))) if hi <= 4096 else ([], [])
+        curves.append(("fit", lambda p: speedup(fit.s, p, fit.c)))  # type: ignore[arg-type]
+        if lower:
+            curves += [("band", _stepwise(lower)), ("band", _stepwise(upper))]
+        points = [("fit", float(p), float(v)) for p, v in fit.points if p <= hi]
+    top = 100.0 if eff else peak(s, j.c, hi)  # the geo curve (4c) never rises above it
+    if fit is not None and not eff:
+        top = max([top, peak(fit.s, fit.c, hi)] + [v for _, _, v in points] + list(upper))
+    hline = None
+    if ceiling_drawn(model) and j.amdahl_ceiling is not None:
+        top = max(top, j.amdahl_ceiling)
+        hline = ("ceiling", j.amdahl_ceiling)
+    y = y_axis(top, rows)
+    gutter = max(len(y.label(v, eff)) for v in y.ticks) + 1
+    x = x_axis(hi, width - gutter, model.log_p)
+    rule = ("marker", j.p_star) if j.p_star <= hi else None
+    return draw_chart(x, y, curves, hline=hline, points=points, rule=rule, percent=eff)
+
+
+def peak(s: float, c: float, hi: int) -> float:
+    """The largest S(p) for real p in [1, hi]: T is convex, its minimum at sqrt((1 - s)/c)."""
+    p = float(hi) if c == 0 else min(float(hi), max(1.0, math.sqrt((1.0 - s) / c)))
+    return max(speedup(s, p, c), 1.0)  # type: ignore[arg-type]
+
+
+def ceiling_drawn(model: DashboardState) -> bool:
+    """1/s is drawn when it is within CEILING_SHOW_FACTOR of the curve's top (else it only flattens it)."""
+    j = model.justification
+    ceiling = j.amdahl_ceiling
+    if model.show_efficiency or ceiling is None:
+        return False
+    return ceiling <= CEILING_SHOW_FACTOR * peak(j.s, j.c, plot_range(model))
+
+
+def _stepwise(values: list[float]) -> Callable[[float], float]:
+    """A list indexed by p = 1..n as a function of a real p (nearest whole p)."""
+    def at(p: float) -> float:
+        return values[max(0, min(len(values) - 1, round(p) - 1))]
+    return at

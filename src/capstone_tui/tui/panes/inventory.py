@@ -14,12 +14,12 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from capstone_tui.core.inventory_text import MARK, inventory_lines
-from capstone_tui.core.model import Model
+from capstone_tui.core.model import DashboardState
 
 WAITING = "Inventory: waiting for the first reading…"
 
 
-def pane_lines(model: Model | None) -> list[str]:
+def pane_lines(model: DashboardState | None) -> list[str]:
     """The lines the pane shows for a model (pure, so tests can read them)."""
     inv = None if model is None else model.inventory
     if inv is None:
@@ -42,7 +42,7 @@ class InventoryPane(VerticalScroll):
     }
     """
 
-    model: reactive[Model | None] = reactive(None, always_update=True, repaint=False)
+    model: reactive[DashboardState | None] = reactive(None, always_update=True, repaint=False)
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
@@ -56,7 +56,7 @@ class InventoryPane(VerticalScroll):
     def compose(self) -> ComposeResult:
         yield Static(WAITING)
 
-    def watch_model(self, model: Model | None) -> None:
+    def watch_model(self, model: DashboardState | None) -> None:
         lines = tuple(pane_lines(model))
         if lines == self._shown or not self.is_mounted:
             return  # nothing changed: no repaint, no terminal traffic

@@ -1,6 +1,12 @@
-"""The dataset sizer pane: type a Hub name or a local path, Enter sizes it in a thread worker
-(spinner and elapsed time), Esc cancels, "use" (button or `u`) sends the size to the App as
-`DatasetSized`, which puts it into the model so the data ceiling updates."""
+"""The dataset sizer pane: type a Hub id (`org/name`) or a local path, Enter sizes it in a
+thread worker (spinner and elapsed time), Esc cancels, "use" (button or `u`) sends the size to
+the App as `DatasetSized`, which puts it into the model so the data ceiling updates.
+
+Offline by default, as `capstone-tui size`: Enter reads local files and the local Hub caches
+only. ctrl+l sizes the same text online (the Hub's metadata after a TCP probe, within
+`ONLINE_DEADLINE_S`, as `size --online`); a dashboard started with `--online` (the App's
+`sizer_online`) asks the Hub on Enter too. Esc cancels either.
+"""
 
 from __future__ import annotations
 
@@ -18,10 +24,13 @@ from textual.worker import get_current_worker
 
 from capstone_tui.core.datasize import DatasetSize, fit_line, report_lines
 from capstone_tui.core.errors import ValidationError
-from capstone_tui.core.model import Model
-from capstone_tui.tui.messages import DatasetSized
+from capstone_tui.core.model import DashboardState
+from capstone_tui.core.safe_text import safe_text
+from capstone_tui.tui.messages import DatasetSized, SizingFinished
 
 SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
+ONLINE_DEADLINE_S = 5.0  # as `capstone-tui size --online` (its --deadline default)
+ONLINE_KEY = "ctrl+l"
 
 
 class SizerPane(Vertical):
@@ -38,9 +47,12 @@ class SizerPane(Vertical):
     BINDINGS = [
         Binding("escape", "cancel", "cancel sizing", tooltip="Stop sizing the dataset", id="sizer-cancel"),
         Binding("u", "use", "use size", tooltip="Use this dataset size for the data ceiling", id="sizer-use"),
+        Binding(ONLINE_KEY, "size_online", "size online", priority=True,
+                tooltip=f"Size the typed dataset online (the Hub's metadata, at most {ONLINE_DEADLINE_S:g} s)",
+                id="sizer-online"),
     ]
 
-    model: reactive[Model | None] = reactive(None, always_update=True, repaint=False)
+    model: reactive[DashboardState | None] = reactive(None, always_update=True, repaint=False)
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
@@ -50,12 +62,13 @@ class SizerPane(Vertical):
         self._started = 0.0
         self._timer: Timer | None = None
         self._target = ""
+        self._online = False
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="sizer-row"):
             yield Input(placeholder="HF dataset name or local path", id="sizer-input")
             yield Button("use", id="sizer-use", disabled=True, tooltip="Use this size for the data ceiling (u)")
-        yield Static("Dataset sizer: Enter sizes (offline, no download), Esc cancels, u uses.", id="sizer-status")
+        yield Static(self._hint(), id="sizer-status")
         yield Static("", id="sizer-result")
 
     # --- sizing -------------------------------------------------------------------------
@@ -64,10 +77,25 @@ class SizerPane(Vertical):
     def sizing(self) -> bool:
         return self._timer is not None
 
+    @property
+    def online_default(self) -> bool:
+        """Enter asks the Hub too: the dashboard was started with --online."""
+        return bool(getattr(self.app, "sizer_online", False))
+
+    def _hint(self) -> str:
+        enter = "Enter sizes online (--online)" if self.online_default else "Enter sizes offline (no download)"
+        return f"Dataset sizer: org/name or a path. {enter}, {ONLINE_KEY} asks the Hub, Esc cancels, u uses."
+
     @on(Input.Submitted, "#sizer-input")
     def _submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        text = event.value.strip()
+        self._start(event.value, online=self.online_default)
+
+    def action_size_online(self) -> None:
+        self._start(self.query_one("#sizer-input", Input).value, online=True)
+
+    def _start(self, value: str, *, online: bool) -> None:
+        text = value.strip()
         if not text:
             self._status("Type a Hugging Face dataset id (org/name) or a local folder or file.")
             return
@@ -79,23 +107,33 @@ class SizerPane(Vertical):
         self.query_one("#sizer-result", Static).update("")
         self._stop_timer()
         self._timer = self.set_interval(0.1, self._tick, name="sizer-spinner")
+        self._online = online
         self._tick()
-        self._size_worker(text, self._run)
+        self._size_worker(text, self._run, online)
 
     @work(thread=True, exclusive=True, group="sizer", exit_on_error=False)
-    def _size_worker(self, text: str, run: int) -> None:
+    def _size_worker(self, text: str, run: int, online: bool = False) -> None:
         from capstone_tui.probes.datasets import size_dataset  # pyarrow and friends load lazily inside
 
         worker = get_current_worker()
         outcome: DatasetSize | str
         try:
-            outcome = size_dataset(text)
+            access = getattr(self.app, "file_access", None)  # a served session confines local paths
+            outcome = size_dataset(access.dataset(text) if access is not None else text, online=online,
+                                   deadline_s=ONLINE_DEADLINE_S)
         except ValidationError as err:
             outcome = err.message
+            if not online and "offline and not cached" in outcome:
+                outcome = (f"{text}: offline and not cached here; press {ONLINE_KEY} to ask the Hub "
+                           f"(at most {ONLINE_DEADLINE_S:g} s), or start the dashboard with --online")
         except Exception as err:  # a bug or an odd file: one line inline, never a traceback
             outcome = f"error: {' '.join(str(err).split()) or type(err).__name__}"
         if not worker.is_cancelled:
-            self.app.call_from_thread(self._finished, run, outcome)
+            self.post_message(SizingFinished(run, outcome))
+
+    def on_sizing_finished(self, event: SizingFinished) -> None:
+        event.stop()  # the pane's own report: the App need not hear it
+        self._finished(event.run, event.outcome)
 
     def _finished(self, run: int, outcome: DatasetSize | str) -> None:
         if run != self._run:  # cancelled or superseded: ignore
@@ -116,7 +154,8 @@ class SizerPane(Vertical):
     def _tick(self) -> None:
         elapsed = time.monotonic() - self._started
         frame = SPINNER[int(elapsed * 10) % len(SPINNER)]
-        self._status(f"{frame} sizing {self._target} ... {elapsed:.1f} s (Esc cancels)")
+        where = "online" if self._online else "offline"
+        self._status(f"{frame} sizing {self._target} {where} ... {elapsed:.1f} s (Esc cancels)")
 
     def _stop_timer(self) -> None:
         if self._timer is not None:
@@ -124,7 +163,7 @@ class SizerPane(Vertical):
             self._timer = None
 
     def _status(self, text: str) -> None:
-        self.query_one("#sizer-status", Static).update(Text(text))
+        self.query_one("#sizer-status", Static).update(Text(safe_text(text, multiline=True)))  # paths, Hub ids: plain text
 
     def action_cancel(self) -> None:
         if not self.sizing:
@@ -136,7 +175,7 @@ class SizerPane(Vertical):
 
     # --- result -------------------------------------------------------------------------
 
-    def watch_model(self, model: Model | None) -> None:
+    def watch_model(self, model: DashboardState | None) -> None:
         if self.result is not None and self.is_mounted:
             self._render_result()
 
@@ -152,7 +191,7 @@ class SizerPane(Vertical):
             lines.append("no reference machine read yet: cannot compare")
         else:
             lines.append(fit_line(measured.bytes, measured.how, machine))
-        self.query_one("#sizer-result", Static).update(Text("\n".join(lines)))
+        self.query_one("#sizer-result", Static).update(Text(safe_text("\n".join(lines), multiline=True)))
 
     @on(Button.Pressed, "#sizer-use")
     def _use_pressed(self, event: Button.Pressed) -> None:

@@ -1,4 +1,7 @@
-"""The verdict bar: p*, S(p*), E(p*), 1/s on both links, and the decision, in plain words."""
+"""The verdict bar: the decision first, then gate 2 (the speedup test alone) on both links.
+
+Every sentence comes from core/verdict_text.py, the voice `assess` and `export` also use.
+"""
 
 from __future__ import annotations
 
@@ -6,37 +9,40 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widgets import Static
 
-from capstone_tui.core.model import Model
-from capstone_tui.core.scaling import DISTRIBUTE, LinkResult
+from capstone_tui.core.defaults import NARROW_WIDTH
+from capstone_tui.core.model import DashboardState
+from capstone_tui.core.scaling import DISTRIBUTE
+from capstone_tui.core.time_to_solution_text import summary_line
+from capstone_tui.core.verdict_text import efficiency_note, gate2_line, gates_short
+
+NARROW = NARROW_WIDTH  # below this many columns the decision gives its gates in short form
 
 
-def _link(label: str, link: LinkResult) -> str:
-    return (f"{label} p*={link.p_star} S(p*)={link.speedup:.2f}x E(p*)={100 * link.efficiency:.0f}% "
-            f"-> {link.verdict}")
-
-
-def verdict_text(model: Model, width: int = 200) -> tuple[str, str, str]:
-    """Three parts: the inputs and both links; the decision and its reason; the last message.
-
-    Below 100 columns the decision drops its long reason for the two gates in short form.
-    """
+def verdict_text(model: DashboardState, width: int = 200) -> tuple[str, str, str]:
+    """Three parts: the decision and its reason; the inputs and gate 2 on both links; the message."""
     j = model.justification
-    ceiling = "inf" if j.amdahl_ceiling is None else f"{j.amdahl_ceiling:.3g}x"
-    line1 = (f"s={j.s:g} c={j.c:g} pmax={j.pmax} 1/s={ceiling} | "
-             + _link("datacenter", j.fast) + " | " + _link("geo 4c", j.geo))
     a = model.assessment
-    if width >= 100:
-        line2 = f"Decision: {a.decision.upper()}: {a.reason}"
+    if width >= NARROW:
+        reason = a.reason.split(": ", 1)[1] if a.reason.lower().startswith(a.decision + ":") else a.reason
+        line1 = f"Decision: {a.decision.upper()}: {reason}"
     else:
-        gates = f"gate 1 {'pass' if a.gate1 else 'fail'}, gate 2 {'pass' if a.gate2 else 'fail'}"
-        line2 = f"Decision: {a.decision.upper()} ({gates})"
+        line1 = f"Decision: {a.decision.upper()} ({gates_short(a.gate1, a.gate2)})"
+        note = efficiency_note(j.s, j.c, j.p_star) if a.gate2 else None
+        if note:
+            line1 += " " + note.split(";")[0]
+    ceiling = "inf" if j.amdahl_ceiling is None else f"{j.amdahl_ceiling:.3g}x"
+    line2 = (f"s={j.s:g} (serial share) c={j.c:g} (per added worker) pmax={j.pmax} 1/s={ceiling} | "
+             + gate2_line(j))
+    queue = model.queue_now  # a Slurm partition as reference: the queue decides what finishes first
+    if queue is not None and "options" in queue:
+        line2 += f"\n{queue['partition']}: " + summary_line(queue)
     return line1, line2, model.message or ""
 
 
 class VerdictBar(Static):
     """Renders the model's verdicts; colour says distribute (good) or stay (bad)."""
 
-    model: reactive[Model | None] = reactive(None, always_update=True, repaint=False)
+    model: reactive[DashboardState | None] = reactive(None, always_update=True, repaint=False)
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
@@ -46,7 +52,7 @@ class VerdictBar(Static):
     def on_resize(self) -> None:
         self.watch_model(self.model)
 
-    def watch_model(self, model: Model | None) -> None:
+    def watch_model(self, model: DashboardState | None) -> None:
         if model is None:
             return
         line1, line2, message = verdict_text(model, self.size.width or 200)
@@ -56,8 +62,9 @@ class VerdictBar(Static):
         key = (line1, line2, message, self.size.width)
         if key == self._shown:
             return  # an inventory reading that changed nothing here costs nothing
-        text = Text(line1 + "\n")
-        text.append(line2, style="bold")
+        text = Text()
+        text.append(line1 + "\n", style="bold")
+        text.append(line2)
         if message:
             text.append("\n" + message, style="italic")
         lines = len(text.wrap(self.app.console, max(1, self.size.width - 3)))

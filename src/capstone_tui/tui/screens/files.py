@@ -1,7 +1,11 @@
-"""Small modal prompts for a file path: open a candidate (or a runs CSV), save a candidate."""
+"""Small modal prompts for a file path: open a candidate (or a runs CSV), save a candidate (or
+save it as another file), and confirm before a save replaces a file."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -42,4 +46,28 @@ class OpenScreen(PathScreen):
 
 
 class SaveScreen(PathScreen):
-    prompt = "Save the candidate as TOML to:"
+    prompt = "Save the candidate as TOML to (change the path to save as another file):"
+
+
+class ReplaceScreen(Modal[bool]):
+    """Ask before a save replaces a file that exists: y replaces, n or escape keeps it."""
+
+    BINDINGS = [Binding("y", "answer(True)", "replace"), Binding("n", "answer(False)", "keep"),
+                Binding("escape", "answer(False)", "keep")]
+    DEFAULT_CSS = """
+    ReplaceScreen { align: center middle; }
+    ReplaceScreen > Vertical { width: 80%; max-width: 90; height: auto; border: round $warning; background: $surface; padding: 0 1; }
+    """
+
+    def __init__(self, path: Path) -> None:
+        super().__init__()
+        self.path = path
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(Text(f"{self.path} already exists. Replace it?"))
+            yield Label("y: replace it   n or escape: keep it (then ctrl+s to save under another name)",
+                        classes="hint")
+
+    def action_answer(self, replace_it: bool) -> None:
+        self.close(replace_it)

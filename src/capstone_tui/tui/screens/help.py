@@ -8,13 +8,30 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
+from capstone_tui.core.scaling import GEO_FACTOR, MIN_SPEEDUP
+from capstone_tui.core.verdict_text import BYTES_CONVENTION, C_MEANING, KNEE_MEANING, P_STAR_MEANING, S_MEANING
+from capstone_tui.core.model import C_KEY_MAX
+from capstone_tui.tui.panes.sizer import ONLINE_DEADLINE_S, ONLINE_KEY
 from capstone_tui.tui.screens.base import Modal
 
-INTRO = (
-    "The justification test: T(p) = s + (1 - s)/p + c(p - 1), S(p) = 1/T(p). "
-    "Distribute only when S(p*) > 1.05 and p* > 1, and only when one ceiling is cleared. "
-    "Every key is also in the command palette (ctrl+p)."
-)
+INTRO = "\n".join([
+    "The justification test: T(p) = s + (1 - s)/p + c(p - 1), S(p) = 1/T(p), E(p) = S(p)/p "
+    "(one machine's time is 1).",
+    f"  {S_MEANING} (keys s/S);",
+    f"  {C_MEANING} (keys c/C);",
+    f"  {P_STAR_MEANING}; the chart marks it with a dotted rule;",
+    f"  {KNEE_MEANING}: the right number of machines;",
+    "  1/s: the Amdahl ceiling, the speedup no number of workers can pass; geo: the same curve "
+    f"with c' = {GEO_FACTOR:g}c (a slow, geo-distributed link).",
+    "Two gates: gate 1, the problem clears a ceiling (the tree, pane 2); gate 2, the justification "
+    f"test: S(p*) > {MIN_SPEEDUP}x with p* > 1. Distribute only when both pass.",
+    "The chart's cursor: left/right (or a click) move it, home = p 1, end = p*; the line under the "
+    "chart reads S and E there.",
+    f"The c keys step on the 1-2-5 grid and stay within [0, {C_KEY_MAX:g}] (typed values may go higher).",
+    f"Dataset sizer (pane 4): Enter sizes offline; {ONLINE_KEY} asks the Hub (at most {ONLINE_DEADLINE_S:g} s; "
+    "start with --online to make Enter ask); Esc cancels; u uses the size.",
+    f"Units: {BYTES_CONVENTION}. Every key is also in the command palette (ctrl+p).",
+])
 
 
 class HelpScreen(Modal[None]):

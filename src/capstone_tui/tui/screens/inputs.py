@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import fields
 from typing import Any
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
@@ -12,6 +13,7 @@ from textual.widgets import Button, Input, Label, Static
 
 from capstone_tui.core.candidate import Candidate, candidate_from_dict, candidate_to_dict
 from capstone_tui.core.errors import ValidationError
+from capstone_tui.core.verdict_text import C_MEANING, FIELD_MEANINGS, S_MEANING
 from capstone_tui.tui.screens.base import Modal
 
 SECTIONS = ("scaling", "data", "model", "serving", "agents")
@@ -78,7 +80,7 @@ class InputsScreen(Modal[Candidate | None]):
     InputsScreen .row { height: 1; margin: 0 1; }
     InputsScreen .row Label { width: 24; }
     InputsScreen .row Input { width: 1fr; height: 1; border: none; padding: 0; }
-    InputsScreen #status { margin: 0 1; height: auto; }
+    InputsScreen #status { margin: 0 1; height: auto; dock: bottom; background: $surface; }
     InputsScreen #status.-error { color: $error; }
     InputsScreen #buttons { height: 3; margin: 0 1; }
     """
@@ -90,13 +92,15 @@ class InputsScreen(Modal[Candidate | None]):
 
     def compose(self) -> ComposeResult:
         values = current_values(self.candidate)
-        with VerticalScroll():
+        with VerticalScroll(can_focus=False):  # fields take focus (and scroll into view), not the frame
             yield Static("Edit the candidate; empty means not given. Valid edits apply at once; "
-                         "ctrl+s keeps them, escape puts the original back.")
+                         "ctrl+s keeps them, escape puts the original back. "
+                         f"scaling.s = {S_MEANING.split(': ', 1)[1]}; scaling.c = {C_MEANING.split(': ', 1)[1]}.")
             for key in field_keys(self.candidate):
                 with Horizontal(classes="row"):
                     yield Label(key)
-                    yield Input(value=values.get(key, ""), id="f-" + key.replace(".", "--"))
+                    yield Input(value=values.get(key, ""), id="f-" + key.replace(".", "--"),
+                                tooltip=FIELD_MEANINGS.get(key))
             yield Static("all inputs valid", id="status")
             with Horizontal(id="buttons"):
                 yield Button("Apply", id="apply", variant="primary")
@@ -111,7 +115,7 @@ class InputsScreen(Modal[Candidate | None]):
             self.valid = candidate_from_fields(self._values())
         except ValidationError as err:
             self.valid = None
-            status.update(err.message)
+            status.update(Text(err.message))  # the message quotes user text: never markup
             status.add_class("-error")
             return
         status.update("all inputs valid (applied)")
@@ -133,4 +137,12 @@ class InputsScreen(Modal[Candidate | None]):
         self.close(self.valid)
 
     def action_cancel(self) -> None:
-        self.close(self.candidate)  # the candidate as it was when the screen opened
+        """Put back the candidate the screen opened with, and say so; the callback gets None."""
+        if self._dismissed or self.app.screen is not self:
+            return
+        from capstone_tui.tui.messages import CandidateEdited
+
+        note = "inputs cancelled: the candidate is as it was"
+        self.app.post_message(CandidateEdited(self.candidate, note=note))
+        self.app.notify(note.capitalize() + ".", timeout=4)  # the status line may be off a small screen
+        self.close(None)

@@ -1,0 +1,83 @@
+"""A loopback stand-in for the Hub's model files, for `plan --online` (never the real network).
+
+`ModelHubStub({"org/name": {"config.json": b"...", "model.safetensors": b"..."}})` answers
+HEAD and GET on `/<repo>/resolve/<rev>/<file>` as `hf_hub_download` and
+`HfApi.get_safetensors_metadata` ask, with `Range: bytes=a-b` answered by 206 (so only the
+header bytes travel); a missing file is 404 `EntryNotFound`, a missing repo 404 `RepoNotFound`.
+`requests` records what was asked, with the byte ranges, so a test can prove no weights moved.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+COMMIT = "b" * 40
+
+
+class ModelHubStub:
+    def __init__(self, repos: dict[str, dict[str, bytes]]) -> None:
+        self.repos = repos
+        self.requests: list[str] = []
+        self.bytes_sent = 0
+        stub = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: Any) -> None:
+                pass
+
+            def _send(self, status: int, body: bytes, headers: dict[str, str], send_body: bool) -> None:
+                self.send_response(status)
+                for key, value in headers.items():
+                    self.send_header(key, value)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                if send_body:
+                    self.wfile.write(body)
+                    stub.bytes_sent += len(body)
+
+            def _route(self, send_body: bool) -> None:
+                rng = self.headers.get("Range") or self.headers.get("range") or ""
+                stub.requests.append(f"{self.command} {self.path} {rng}".strip())
+                found = re.match(r"^/(.+?)/resolve/[^/]+/(.+)$", self.path.split("?")[0])
+                if not found or found.group(1) not in stub.repos:
+                    self._send(404, b'{"error": "Repository not found"}',
+                               {"X-Error-Code": "RepoNotFound", "Content-Type": "application/json"}, send_body)
+                    return
+                files = stub.repos[found.group(1)]
+                if found.group(2) not in files:
+                    self._send(404, b'{"error": "Entry not found"}',
+                               {"X-Error-Code": "EntryNotFound", "Content-Type": "application/json"}, send_body)
+                    return
+                body = files[found.group(2)]
+                headers = {"X-Repo-Commit": COMMIT, "ETag": f'"{hashlib.sha256(body).hexdigest()}"',
+                           "Content-Type": "application/octet-stream", "Accept-Ranges": "bytes"}
+                span = re.match(r"bytes=(\d+)-(\d*)", rng)
+                if span and self.command == "GET":
+                    start = int(span.group(1))
+                    end = min(len(body) - 1, int(span.group(2)) if span.group(2) else len(body) - 1)
+                    headers["Content-Range"] = f"bytes {start}-{end}/{len(body)}"
+                    self._send(206, body[start:end + 1], headers, send_body)
+                    return
+                self._send(200, body, headers, send_body)
+
+            def do_HEAD(self) -> None:
+                self._route(False)
+
+            def do_GET(self) -> None:
+                self._route(True)
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self) -> "ModelHubStub":
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.server.shutdown()
+        self.server.server_close()
