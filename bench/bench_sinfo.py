@@ -18,7 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 from support.sinfo_text import capacity_text, squeue_text  # noqa: E402
 
-from capstone_tui.core.partition_text import parse_capacity, parse_squeue  # noqa: E402
+from capstone_tui.core.inventory.partitions import parse_capacity, parse_squeue  # noqa: E402
 
 BOUND_S = 0.200
 

@@ -12,7 +12,7 @@ import asyncio
 from pathlib import Path
 
 from capstone_tui.core.candidate import parse_candidate
-from capstone_tui.core.model import Model
+from capstone_tui.core.dashboard_state import Model
 from capstone_tui.core.presets import load_presets
 from capstone_tui.tui.app import CapstoneApp
 from capstone_tui.tui.themes import builtin_themes  # the shipped themes only: no user folder

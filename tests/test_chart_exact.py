@@ -12,7 +12,7 @@ import pytest
 from textual.geometry import Region
 
 from capstone_tui.core.candidate import Candidate, DataInputs, ScalingInputs
-from capstone_tui.core.chart_ticks import x_axis, y_axis
+from capstone_tui.core.chart.ticks import x_axis, y_axis
 from capstone_tui.core.scaling import GEO_FACTOR, speedup
 from capstone_tui.tui.themes import plot_rgb
 from support.app_factory import make_app
@@ -173,7 +173,7 @@ def test_random_charts_decode_exactly() -> None:
     """The same decoding on the pure chart for many (s, c, pmax, axis, size): no dot off its row."""
     import random
 
-    from capstone_tui.core.model import DashboardState
+    from capstone_tui.core.dashboard_state import DashboardState
     from capstone_tui.tui.panes.curve import build_chart
 
     rng = random.Random(41)

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from capstone_tui.core.curve_sample import CURVE_ROWS_MAX, curve_ps
+from capstone_tui.core.chart.sample import CURVE_ROWS_MAX, curve_ps
 from capstone_tui.core.scaling import C_MAX, best_p, best_p_bruteforce, justify
 
 

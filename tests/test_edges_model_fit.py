@@ -15,10 +15,10 @@ import pytest
 from capstone_tui.core.assessment import assess
 from capstone_tui.core.candidate import Candidate, ModelInputs, parse_candidate
 from capstone_tui.core.errors import ValidationError
-from capstone_tui.core.fitting import fit_runs
+from capstone_tui.core.fitting.fit import fit_runs
 from capstone_tui.core.memory import estimate_memory
 from capstone_tui.core.presets import preset
-from capstone_tui.core.runs import parse_runs_csv
+from capstone_tui.core.fitting.runs import parse_runs_csv
 
 DATA = Path(__file__).resolve().parent / "data"
 GEMMA_7B = dict(params=8.54e9, mode="infer", layers=28, hidden=3072, heads=16, kv_heads=16, kv_tokens=8192)

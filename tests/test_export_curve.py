@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 
 from capstone_tui.core.assessment import assess
 from capstone_tui.core.candidate import Candidate, DataInputs, ScalingInputs
-from capstone_tui.core.curve_svg import HEIGHT, WIDTH, curve_svg
+from capstone_tui.core.chart.svg import HEIGHT, WIDTH, curve_svg
 from capstone_tui.core.presets import preset
 from capstone_tui.core.scaling import best_p, knee, speedup
 from capstone_tui.core.snapshot import CURVE_SUFFIX, build_snapshot, snapshot_basename, snapshot_files

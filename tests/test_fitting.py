@@ -13,8 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from capstone_tui.core.errors import ValidationError
-from capstone_tui.core.fitting import FitResult, fit_runs
-from capstone_tui.core.runs import Runs
+from capstone_tui.core.fitting.fit import FitResult, fit_runs
+from capstone_tui.core.fitting.runs import Runs
 from capstone_tui.core.scaling import best_p, speedup, verdict_for
 
 PS = (1, 2, 3, 4, 6, 8, 12, 16)
@@ -176,8 +176,8 @@ def test_to_json_puts_the_spec_keys_first():
 
 
 def test_importing_fitting_does_not_import_numpy_or_scipy():
-    code = ("import sys, capstone_tui.core.fitting, capstone_tui.core.usl, capstone_tui.commands.fit, "
-            "capstone_tui.commands.probe, capstone_tui.probes.launchers; "
+    code = ("import sys, capstone_tui.core.fitting.fit, capstone_tui.core.fitting.usl, capstone_tui.commands.fit, "
+            "capstone_tui.commands.probe, capstone_tui.runners.launchers; "
             "print(sorted(m for m in ('numpy', 'scipy', 'dask') if m in sys.modules))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr

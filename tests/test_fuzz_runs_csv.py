@@ -9,8 +9,8 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from capstone_tui.core.errors import ValidationError
-from capstone_tui.core.fitting import FitResult, fit_runs
-from capstone_tui.core.runs import Runs, parse_runs_csv
+from capstone_tui.core.fitting.fit import FitResult, fit_runs
+from capstone_tui.core.fitting.runs import Runs, parse_runs_csv
 from capstone_tui.core.scaling import best_p
 
 FUZZ = settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -10,10 +10,10 @@ from dataclasses import replace
 import pytest
 
 from capstone_tui.core.errors import ValidationError
-from capstone_tui.core.gpu_plan import (TRAIN_STRATEGIES, PlanInputs, infer_plan, plan_model, sbatch_lines,
+from capstone_tui.core.planner.layouts import (TRAIN_STRATEGIES, PlanInputs, infer_plan, plan_model, sbatch_lines,
                                         train_plan)
 from capstone_tui.core.machine import GIB, Machine, usable_accelerator
-from capstone_tui.core.model_shape import read_shape
+from capstone_tui.core.planner.shape import read_shape
 from capstone_tui.core.presets import preset
 from support import model_fixtures as fx
 

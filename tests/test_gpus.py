@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from capstone_tui.core.inventory import GPU_STATES
-from capstone_tui.core.inventory_parsers import visible_indices
+from capstone_tui.core.inventory.report import GPU_STATES
+from capstone_tui.core.inventory.parsers import visible_indices
 
 GIB = 2**30
 FAKE_UUID = "GPU-0000fa4e-0000-4000-8000-{:012d}"  # what the fake library answers
@@ -165,7 +165,7 @@ def test_this_node_machine_returns_quickly_when_nvml_hangs(fake_nvml):
 
 def test_importing_does_not_load_nvml():
     code = ("import sys, capstone_tui, capstone_tui.probes.gpus, capstone_tui.probes.inventory, "
-            "capstone_tui.commands.inventory, capstone_tui.core.inventory; print('pynvml' in sys.modules)")
+            "capstone_tui.commands.inventory, capstone_tui.core.inventory.report; print('pynvml' in sys.modules)")
     out, _ = _python(code, {})
     assert out == "False"
 

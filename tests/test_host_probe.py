@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from capstone_tui.core.inventory_parsers import (
+from capstone_tui.core.inventory.parsers import (
     cfs_quota,
     cgroup_dirs,
     parse_cpu_max,

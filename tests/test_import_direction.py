@@ -5,7 +5,9 @@ package, including imports inside functions (lazy imports count: they run sooner
     commands/              the CLI faces; no Textual UI (see ALLOWED for the two exceptions)
     tui/                   the dashboard face; never imports commands/
     session.py             the use cases both faces share; no tui/, commands/, Textual
-    probes/                the outside world; no tui/, commands/, session
+    runners/               workload runners (launch a command at several worker counts); no tui/,
+                           commands/, session, Textual
+    probes/                the outside world; no runners/, tui/, commands/, session
     core/                  pure: no probes/, tui/, commands/, session, Textual, psutil, subprocess
 
 The dashboard's launcher is `tui/launch.py`, called by `cli.py`, so tui/ needs no exception to
@@ -25,9 +27,11 @@ PACKAGE = Path(__file__).resolve().parent.parent / "src" / "capstone_tui"
 ROOT = "capstone_tui"
 
 FORBIDDEN: dict[str, tuple[str, ...]] = {
-    "core": ("capstone_tui.probes", "capstone_tui.tui", "capstone_tui.commands", "capstone_tui.session",
+    "core": ("capstone_tui.probes", "capstone_tui.runners", "capstone_tui.tui", "capstone_tui.commands", "capstone_tui.session",
              "capstone_tui.cli", "textual", "textual_plotext", "textual_serve", "psutil", "subprocess"),
-    "probes": ("capstone_tui.tui", "capstone_tui.commands", "capstone_tui.session", "capstone_tui.cli", "textual"),
+    "probes": ("capstone_tui.runners", "capstone_tui.tui", "capstone_tui.commands", "capstone_tui.session",
+               "capstone_tui.cli", "textual"),
+    "runners": ("capstone_tui.tui", "capstone_tui.commands", "capstone_tui.session", "capstone_tui.cli", "textual"),
     "session": ("capstone_tui.tui", "capstone_tui.commands", "capstone_tui.cli", "textual"),
     "tui": ("capstone_tui.commands", "capstone_tui.cli"),
     "commands": ("capstone_tui.tui", "capstone_tui.cli", "textual"),
@@ -102,7 +106,7 @@ def test_the_walk_sees_imports_inside_functions(tmp_path: Path) -> None:
     """The checker itself: a lazy import inside a function is found (else the test proves nothing)."""
     found = [name for _, name in imports_of(PACKAGE / "session.py")]
     assert "capstone_tui.probes.datasets" in found  # imported inside size_candidate_data
-    nested = [name for _, name in imports_of(PACKAGE / "core" / "fitting.py")]
+    nested = [name for _, name in imports_of(PACKAGE / "core" / "fitting" / "fit.py")]
     assert "numpy" in nested  # imported inside fit_runs
 
 

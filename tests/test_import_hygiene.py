@@ -23,7 +23,7 @@ def test_package_import_is_light():
 
 def test_core_modules_are_light():
     code = "\n".join(f"import capstone_tui.core.{m}" for m in (
-        "scaling", "candidate", "machine", "model", "assessment", "ceilings", "memory", "serving",
+        "scaling", "candidate", "machine", "dashboard_state", "assessment", "ceilings", "memory", "serving",
         "presets", "snapshot", "units"))
     mods = imported_after(code)
     assert not {m for m in mods if m.split(".")[0] in HEAVY + ["textual"]}

@@ -12,7 +12,7 @@ import pytest
 from textual.widgets import Input, Static
 from textual.widgets._footer import FooterKey
 
-from capstone_tui.core.model import C_KEY_MAX
+from capstone_tui.core.dashboard_state import C_KEY_MAX
 from capstone_tui.tui.panes.sizer import ONLINE_KEY
 from capstone_tui.tui.screens.help import HelpScreen
 from capstone_tui.tui.screens.inputs import InputsScreen

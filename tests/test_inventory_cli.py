@@ -12,7 +12,7 @@ import sys
 import time
 from pathlib import Path
 
-from capstone_tui.core.inventory import working_disk
+from capstone_tui.core.inventory.report import working_disk
 from capstone_tui.probes.inventory import read_inventory
 
 SPEC_KEYS = {"host", "cpu", "memory", "disks", "network", "gpus", "cluster"}

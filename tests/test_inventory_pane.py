@@ -11,9 +11,9 @@ from textual.app import App, ComposeResult
 from textual.reactive import reactive
 from textual.widgets import Static
 
-from capstone_tui.core.inventory import ClusterReport, GpuDevice, gpu_report
-from capstone_tui.core.inventory_text import MARK
-from capstone_tui.core.model import DashboardState
+from capstone_tui.core.inventory.report import ClusterReport, GpuDevice, gpu_report
+from capstone_tui.core.inventory.text import MARK
+from capstone_tui.core.dashboard_state import DashboardState
 from capstone_tui.probes.inventory import read_inventory
 
 from capstone_tui.tui.panes.inventory import WAITING, InventoryPane

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from capstone_tui.core.candidate import Candidate, ScalingInputs
-from capstone_tui.core.model import DashboardState, next_machine, toggled, tuned, with_scaling_input
+from capstone_tui.core.dashboard_state import DashboardState, next_machine, toggled, tuned, with_scaling_input
 from capstone_tui.core.presets import load_presets
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from capstone_tui.core.errors import ValidationError
-from capstone_tui.core.model_shape import CONFIG_ARITHMETIC, NOT_COUNTED, read_shape
+from capstone_tui.core.planner.shape import CONFIG_ARITHMETIC, NOT_COUNTED, read_shape
 from support import model_fixtures as fx
 
 

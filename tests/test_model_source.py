@@ -16,7 +16,7 @@ import pytest
 
 from capstone_tui.core.candidate import parse_candidate
 from capstone_tui.core.errors import ValidationError
-from capstone_tui.core.model_shape import read_shape
+from capstone_tui.core.planner.shape import read_shape
 from capstone_tui.probes.model_source import fill_model_from, read_model
 from capstone_tui.probes.safetensors_header import read_header
 from support.model_fixtures import LLAMA3_8B, MIXTRAL_8X7B, TINY_LLAMA, write_model_folder

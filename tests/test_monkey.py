@@ -33,7 +33,7 @@ import pytest
 from textual import events
 from textual.screen import ModalScreen
 
-from capstone_tui.core.model import DashboardState
+from capstone_tui.core.dashboard_state import DashboardState
 from capstone_tui.core.scaling import PMAX_LIMIT, best_p
 from capstone_tui.tui.keys import KEYS
 from support.app_factory import make_app

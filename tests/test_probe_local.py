@@ -19,7 +19,7 @@ import psutil
 import pytest
 
 from capstone_tui.session import read_runs
-from capstone_tui.core.fitting import fit_runs
+from capstone_tui.core.fitting.fit import fit_runs
 
 ROOT = Path(__file__).resolve().parents[1]
 WORKLOAD = str(ROOT / "examples" / "workload.py")

@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from capstone_tui.core.errors import ValidationError
-from capstone_tui.core.runs import parse_runs_csv
+from capstone_tui.core.fitting.runs import parse_runs_csv
 
 
 def test_time_rows_with_repeats_comments_and_extra_columns():

@@ -1,4 +1,4 @@
-"""The dashboard's state (core/model.py) derives its verdicts once: the justification is the
+"""The dashboard's state (core/dashboard_state.py) derives its verdicts once: the justification is the
 assessment's own object, and the same session call gives the CLI's assessment."""
 
 from __future__ import annotations
@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from capstone_tui.core.model import DashboardState, toggled, tuned
+from capstone_tui.core.dashboard_state import DashboardState, toggled, tuned
 from capstone_tui.core.presets import load_presets
 from capstone_tui.session import assess_opened, open_candidate
 

@@ -13,7 +13,7 @@ from textual.reactive import reactive
 from textual.widgets import Input, Static
 
 from capstone_tui.core.machine import Machine
-from capstone_tui.core.model import DashboardState
+from capstone_tui.core.dashboard_state import DashboardState
 from capstone_tui.tui.messages import DatasetSized
 from capstone_tui.tui.panes.sizer import SizerPane
 from support.sizer_data import Generated

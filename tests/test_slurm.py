@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from capstone_tui.core.slurm_parsers import (
+from capstone_tui.core.inventory.slurm import (
     group_node_types,
     node_state,
     parse_gres_gpus,

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from capstone_tui.core.slurm_parsers import NodeRow, implausible, parse_sinfo_nodes, plausible_rows
+from capstone_tui.core.inventory.slurm import NodeRow, implausible, parse_sinfo_nodes, plausible_rows
 
 # node|cpus|memory MiB|gres|partition|state, as `sinfo -N -h -o %N|%c|%m|%G|%P|%T` prints them
 GOOD = b"gpu01|64|515000|gpu:a100:4|gpu*|idle\n"

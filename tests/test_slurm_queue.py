@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from capstone_tui.core.partition_text import parse_capacity, parse_squeue
+from capstone_tui.core.inventory.partitions import parse_capacity, parse_squeue
 from support.sinfo_text import capacity_text, squeue_text
 from test_slurm import _conf_with_port, _free_port
 

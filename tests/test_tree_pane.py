@@ -10,7 +10,7 @@ from textual.widgets import Tree
 
 from capstone_tui.core.candidate import Candidate, DataInputs, ModelInputs
 from capstone_tui.core.machine import machine_from_host
-from capstone_tui.core.model import DashboardState
+from capstone_tui.core.dashboard_state import DashboardState
 from capstone_tui.core.presets import preset
 from capstone_tui.tui.panes.tree import TreePane
 

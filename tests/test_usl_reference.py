@@ -23,8 +23,8 @@ from pathlib import Path
 
 import pytest
 
-from capstone_tui.core.fitting import fit_runs
-from capstone_tui.core.runs import parse_runs_csv
+from capstone_tui.core.fitting.fit import fit_runs
+from capstone_tui.core.fitting.runs import parse_runs_csv
 
 DATA = Path(__file__).parent / "data"
 REL = 1e-4  # SPEC: agree with the R package to 1e-4 relative

@@ -7,7 +7,7 @@ import pytest
 
 from capstone_tui.core.candidate import parse_candidate
 from capstone_tui.core.errors import ValidationError
-from capstone_tui.core.partition_text import (
+from capstone_tui.core.inventory.partitions import (
     parse_billing_weights,
     parse_capacity,
     parse_partitions,

@@ -12,8 +12,8 @@ import pytest
 from textual.app import App, ComposeResult
 from textual.reactive import reactive
 
-from capstone_tui.core.inventory import inventory_json
-from capstone_tui.core.model import DashboardState
+from capstone_tui.core.inventory.report import inventory_json
+from capstone_tui.core.dashboard_state import DashboardState
 from capstone_tui.probes.inventory import read_inventory
 from capstone_tui.tui.panes.inventory import InventoryPane, pane_lines
 

@@ -22,8 +22,8 @@ from capstone_tui.probes.files import CANDIDATE_LIMIT_BYTES, RUNS_LIMIT_BYTES, r
 if TYPE_CHECKING:
     from capstone_tui.core.assessment import Assessment
     from capstone_tui.core.comparison import ComparisonRow
-    from capstone_tui.core.fitting import FitResult
-    from capstone_tui.core.runs import Runs
+    from capstone_tui.core.fitting.fit import FitResult
+    from capstone_tui.core.fitting.runs import Runs
 
 CANDIDATE_FIELD = "CANDIDATE.toml"
 RUNS_FIELD = "RUNS.csv"
@@ -164,7 +164,7 @@ def read_runs(path: str | Path, field: str = RUNS_FIELD, *, quote: bool = True) 
     """The runs in a CSV file (regular file, bounded size, UTF-8); bad files are ValidationErrors.
 
     `quote=False` leaves the offending line or cell out of parse errors (see `without_contents`)."""
-    from capstone_tui.core.runs import parse_runs_csv
+    from capstone_tui.core.fitting.runs import parse_runs_csv
 
     text = read_text_bounded(path, field, RUNS_LIMIT_BYTES)
     try:
@@ -184,14 +184,14 @@ def open_runs(path: str | Path, *, method: str = "linear3", pmax: int | None = N
 def fit_rows(kind: str, rows: list[tuple[int, float]], *, source: str, method: str = "linear3",
              aggregate: str = "all", pmax: int | None = None) -> FitResult:
     """Fit rows measured in this process (the probe) without writing and re-reading them."""
-    from capstone_tui.core.runs import runs_from_rows
+    from capstone_tui.core.fitting.runs import runs_from_rows
 
     return fit_runs_of(runs_from_rows(kind, rows, source=source), method=method, pmax=pmax, aggregate=aggregate)
 
 
 def fit_runs_of(runs: Runs, *, method: str = "linear3", pmax: int | None = None,
                 aggregate: str = "all") -> FitResult:
-    from capstone_tui.core.fitting import fit_runs
+    from capstone_tui.core.fitting.fit import fit_runs
     from capstone_tui.core.scaling import PMAX_DEFAULT
 
     return fit_runs(runs, method=method, pmax=PMAX_DEFAULT if pmax is None else pmax, aggregate=aggregate)

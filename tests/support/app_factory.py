@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from capstone_tui.core.candidate import Candidate, DataInputs, ScalingInputs
-from capstone_tui.core.chart_ticks import LINEAR_AXIS_MAX_P
-from capstone_tui.core.model import DashboardState
+from capstone_tui.core.chart.ticks import LINEAR_AXIS_MAX_P
+from capstone_tui.core.dashboard_state import DashboardState
 from capstone_tui.core.presets import load_presets
 from capstone_tui.tui.app import CapstoneApp
 from capstone_tui.tui.themes import builtin_themes  # the shipped themes only: no user folder

@@ -3,7 +3,7 @@ snapshots and screenshots: no live probe runs."""
 
 from __future__ import annotations
 
-from capstone_tui.core.inventory import (
+from capstone_tui.core.inventory.report import (
     ClusterReport, Cpu, Disk, GpuDevice, HostInfo, Inventory, Memory, NetIf, NodeType, gpu_report,
 )
 

@@ -1,6 +1,6 @@
 """`capstone-tui curve --s S --c C [--pmax 64] [--json]`: S(p) and E(p) on both links.
 
-Every p is shown up to 4,096 workers; beyond, a stated sample (core/curve_sample.py), so the JSON,
+Every p is shown up to 4,096 workers; beyond, a stated sample (core/chart/sample.py), so the JSON,
 the table and the chart stay bounded in memory and time for any pmax up to 10,000,000.
 """
 
@@ -13,7 +13,7 @@ import sys
 
 from capstone_tui.commands._common import emit_json
 from capstone_tui.core.report import justification_text
-from capstone_tui.core.curve_sample import SAMPLE_RULE, curve_ps, is_sampled
+from capstone_tui.core.chart.sample import SAMPLE_RULE, curve_ps, is_sampled
 from capstone_tui.core.scaling import GEO_FACTOR, CurvePoint, Justification, justify, knee, speedup
 
 

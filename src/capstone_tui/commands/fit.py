@@ -6,8 +6,8 @@ import argparse
 import sys
 
 from capstone_tui.commands._common import emit_json
-from capstone_tui.core.fitting import METHODS, FitResult
-from capstone_tui.core.runs import AGGREGATES, TIME
+from capstone_tui.core.fitting.fit import METHODS, FitResult
+from capstone_tui.core.fitting.runs import AGGREGATES, TIME
 from capstone_tui.core.scaling import MIN_SPEEDUP, PMAX_DEFAULT, validate_scaling
 from capstone_tui.session import open_runs
 

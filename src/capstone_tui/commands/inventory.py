@@ -26,7 +26,7 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         emit_json(inv.to_json())
         return 0
-    from capstone_tui.core.inventory_text import inventory_lines
+    from capstone_tui.core.inventory.text import inventory_lines
 
     sys.stdout.write("\n".join(inventory_lines(inv)) + "\n")
     return 0

@@ -59,7 +59,7 @@ def _number(flag: str, value: Any, low: float, high: float) -> float:
 
 
 def plan_inputs(args: argparse.Namespace, max_positions: int | None) -> Any:
-    from capstone_tui.core.gpu_plan import PlanInputs, time_limit_s
+    from capstone_tui.core.planner.layouts import PlanInputs, time_limit_s
 
     default_seq = (max_positions or TRAIN_SEQ_LEN) if args.mode == "infer" else TRAIN_SEQ_LEN
     seq_len = _count("--seq-len", args.seq_len, 1, 10**7) if args.seq_len is not None else default_seq
@@ -82,7 +82,7 @@ def plan_inputs(args: argparse.Namespace, max_positions: int | None) -> Any:
 def run(args: argparse.Namespace) -> int:
     from dataclasses import replace
 
-    from capstone_tui.core.gpu_plan import plan_model
+    from capstone_tui.core.planner.layouts import plan_model
     from capstone_tui.probes.machines import resolve_machine
     from capstone_tui.probes.model_source import model_to_json, read_model
 

@@ -16,11 +16,11 @@ import time
 from capstone_tui.commands._common import emit_json
 from capstone_tui.commands.fit import render_fit
 from capstone_tui.core.errors import ValidationError, as_float, as_int
-from capstone_tui.core.fitting import METHODS
-from capstone_tui.core.runs import AGGREGATES, TIME
+from capstone_tui.core.fitting.fit import METHODS
+from capstone_tui.core.fitting.runs import AGGREGATES, TIME
 from capstone_tui.probes.files import staged_file, write_atomic
-from capstone_tui.probes.launchers import LAUNCHERS, CommandSpec, make_launcher
-from capstone_tui.probes.probe_runner import default_baseline, run_probe
+from capstone_tui.runners.launchers import LAUNCHERS, CommandSpec, make_launcher
+from capstone_tui.runners.steps import default_baseline, run_probe
 from capstone_tui.session import fit_rows
 
 WORKERS_ACCEPTED = "must be a comma-separated list of distinct integers in [1, 4096], e.g. 1,2,4,8"
@@ -77,7 +77,7 @@ def _spec(args: argparse.Namespace) -> CommandSpec:
 
 def run(args: argparse.Namespace) -> int:
     if args.collect:
-        from capstone_tui.probes.sbatch_probe import plan_args
+        from capstone_tui.runners.sbatch import plan_args
 
         plan_args(args)  # workers, repeats, command and baseline from the job's plan.json
     workers = parse_workers(args.workers)
@@ -93,7 +93,7 @@ def run(args: argparse.Namespace) -> int:
     else:
         baseline = default_baseline(spec)
     if args.detach:  # sbatch only: one job for every p, read later with --collect JOBID
-        from capstone_tui.probes.sbatch_probe import submit_detached
+        from capstone_tui.runners.sbatch import submit_detached
 
         print(submit_detached(args.launcher, args.launcher_arg, spec, baseline, workers, repeats))
         return 0

@@ -343,7 +343,7 @@ def _toml(doc: dict[str, Any]) -> str:
 def snapshot_files(snapshot: dict[str, Any], candidate_file: str | None = None) -> dict[str, str]:
     """The text files of one export, by suffix: the JSON snapshot, its Markdown summary and the
     chart alone (`-curve.svg`, which the Markdown links)."""
-    from capstone_tui.core.curve_svg import curve_svg
+    from capstone_tui.core.chart.svg import curve_svg
     from capstone_tui.core.jsontext import dumps_json
 
     files = {".json": dumps_json(snapshot) + "\n", ".md": snapshot_markdown(snapshot, candidate_file=candidate_file)}

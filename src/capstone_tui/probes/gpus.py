@@ -16,8 +16,8 @@ import threading
 import time
 from typing import Any, Callable
 
-from capstone_tui.core.inventory import GpuDevice, GpuReport, gpu_report
-from capstone_tui.core.inventory_parsers import visible_indices
+from capstone_tui.core.inventory.report import GpuDevice, GpuReport, gpu_report
+from capstone_tui.core.inventory.parsers import visible_indices
 
 _nvml_lock = threading.Lock()  # NVML is called from one thread at a time
 _initialised = False

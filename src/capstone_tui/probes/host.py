@@ -16,8 +16,8 @@ from pathlib import Path
 
 import psutil
 
-from capstone_tui.core.inventory import Cpu, Disk, HostInfo, Memory, NetIf
-from capstone_tui.core.inventory_parsers import (
+from capstone_tui.core.inventory.report import Cpu, Disk, HostInfo, Memory, NetIf
+from capstone_tui.core.inventory.parsers import (
     cfs_quota,
     cgroup_dirs,
     parse_cpu_max,

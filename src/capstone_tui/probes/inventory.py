@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 import time
 
-from capstone_tui.core.inventory import ClusterReport, Inventory
+from capstone_tui.core.inventory.report import ClusterReport, Inventory
 from capstone_tui.probes.gpus import read_gpus_within
 from capstone_tui.probes.host import read_cpu, read_disks, read_host, read_memory, read_network
 

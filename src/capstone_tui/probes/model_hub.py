@@ -12,7 +12,7 @@ import time
 from typing import Any
 
 from capstone_tui.core.errors import ValidationError
-from capstone_tui.core.model_shape import read_shape, with_header_count
+from capstone_tui.core.planner.shape import read_shape, with_header_count
 from capstone_tui.probes.dataset_hub import _LOCK, endpoint, hub_cache, set_offline, tcp_probe
 from capstone_tui.probes.model_source import CONFIG_LIMIT, FIELD, ModelRead, read_json, repo_folder
 

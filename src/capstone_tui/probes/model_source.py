@@ -16,7 +16,7 @@ from typing import Any
 
 from capstone_tui.core.dtypes import DTYPE_BYTES, FLOAT_DTYPES
 from capstone_tui.core.errors import ValidationError
-from capstone_tui.core.model_shape import ModelShape, read_shape, with_header_count
+from capstone_tui.core.planner.shape import ModelShape, read_shape, with_header_count
 from capstone_tui.probes.dataset_hub import hub_cache, looks_like_repo_id, set_offline
 from capstone_tui.probes.safetensors_header import HeaderCount, read_header
 

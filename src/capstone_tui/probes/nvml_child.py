@@ -21,7 +21,7 @@ import sys
 from dataclasses import asdict
 from typing import Any
 
-from capstone_tui.core.inventory import GpuDevice, GpuReport
+from capstone_tui.core.inventory.report import GpuDevice, GpuReport
 
 REQUEST = b"read\n"
 

@@ -24,7 +24,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from capstone_tui.core.inventory import GpuReport, gpu_report
+from capstone_tui.core.inventory.report import GpuReport, gpu_report
 
 HANG_KILL_S = 30.0  # a reading silent this long: the child is stopped and later replaced
 BACKOFF_FIRST_S, BACKOFF_MAX_S = 10.0, 300.0

@@ -15,8 +15,8 @@ import shutil
 import subprocess
 import time
 
-from capstone_tui.core.inventory import ClusterReport, cluster_machines
-from capstone_tui.core.slurm_parsers import (
+from capstone_tui.core.inventory.report import ClusterReport, cluster_machines
+from capstone_tui.core.inventory.slurm import (
     SINFO_FORMAT,
     group_node_types,
     parse_gres_used,

@@ -18,8 +18,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from capstone_tui.core.errors import ValidationError
-from capstone_tui.core.inventory import ClusterReport
-from capstone_tui.core.partition_text import (
+from capstone_tui.core.inventory.report import ClusterReport
+from capstone_tui.core.inventory.partitions import (
     CAPACITY_FORMAT,
     SQUEUE_FORMAT,
     PartitionCapacity,
@@ -31,7 +31,7 @@ from capstone_tui.core.partition_text import (
     parse_test_only,
     slurm_duration_s,
 )
-from capstone_tui.core.slurm_parsers import SINFO_FORMAT, parse_gres_gpus, parse_sinfo_nodes
+from capstone_tui.core.inventory.slurm import SINFO_FORMAT, parse_gres_gpus, parse_sinfo_nodes
 from capstone_tui.core.time_to_solution import JobShape, NodeShape, Partition, StartAnswer
 
 UNUSABLE = ("down", "drain", "fail", "inval", "maint", "future")

@@ -1,6 +1,6 @@
 """The dashboard App: one frozen DashboardState in one reactive, panes bound to it, workers for I/O.
 
-Keys and messages build a new state (pure functions in core/model.py) and assign it once;
+Keys and messages build a new state (pure functions in core/dashboard_state.py) and assign it once;
 `data_bind` fans it out to every pane, so no pane ever sees a torn state. The file workers
 (open, save, export, sizing) live in tui/file_workers.py and call only `capstone_tui.session`.
 """
@@ -22,7 +22,7 @@ from textual.worker import Worker, WorkerState
 from capstone_tui.core.candidate import Candidate
 from capstone_tui.core.defaults import EXPORT_DIR_DEFAULT, NARROW_WIDTH, REFRESH_DEFAULT_S
 from capstone_tui.core.machine import Machine
-from capstone_tui.core.model import DashboardState, next_machine, toggled, tuned
+from capstone_tui.core.dashboard_state import DashboardState, next_machine, toggled, tuned
 from capstone_tui.core.safe_text import safe_text
 from capstone_tui.probes.confine import FileAccess
 from capstone_tui.tui.file_workers import FileWorkers
@@ -186,7 +186,7 @@ class CapstoneApp(FileWorkers, PaletteGuards, App[int]):
         if fit is None:
             self.notify("No fitted runs yet: run 'capstone-tui fit RUNS.csv' or load a CSV (ctrl+o).")
             return
-        from capstone_tui.core.model import with_scaling_input
+        from capstone_tui.core.dashboard_state import with_scaling_input
 
         self.model = with_scaling_input(self.model, s=fit.s, c=fit.c)
 

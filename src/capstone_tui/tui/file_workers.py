@@ -24,7 +24,7 @@ from capstone_tui.tui.messages import (
     CandidateLoaded, CandidateSaved, DataSized, ExportFinished, RunsFitted, SaveRefused)
 
 if TYPE_CHECKING:
-    from capstone_tui.core.model import DashboardState
+    from capstone_tui.core.dashboard_state import DashboardState
 
 OPEN_FIELD = "ctrl+o"
 SAVE_FIELD = "ctrl+s"

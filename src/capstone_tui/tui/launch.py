@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from capstone_tui.core.defaults import REFRESH_RANGE_S
 from capstone_tui.core.errors import ValidationError
-from capstone_tui.core.model import DashboardState
+from capstone_tui.core.dashboard_state import DashboardState
 from capstone_tui.core.presets import load_presets
 from capstone_tui.probes.confine import FileAccess
 from capstone_tui.session import OpenedCandidate, open_candidate, open_runs
@@ -26,7 +26,7 @@ def initial_state(args: argparse.Namespace) -> tuple[DashboardState, OpenedCandi
     opened = open_candidate(args.candidate or None, machine=args.machine, live=False, size=False)
     runs = getattr(args, "runs", None)
     fit = open_runs(runs, field="--runs") if runs else None
-    from capstone_tui.core.chart_ticks import LINEAR_AXIS_MAX_P  # p = 1..pmax is drawn: log when wide
+    from capstone_tui.core.chart.ticks import LINEAR_AXIS_MAX_P  # p = 1..pmax is drawn: log when wide
 
     log_p = opened.candidate.scaling.pmax > LINEAR_AXIS_MAX_P
     return DashboardState(candidate=opened.candidate, machines=load_presets(), fit=fit, log_p=log_p), opened

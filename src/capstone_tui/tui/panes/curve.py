@@ -1,6 +1,6 @@
 """The speedup-curve pane: S(p) (or E(p)) for c and the geo link (c' = GEO_FACTOR * c), p*, 1/s, measured runs.
 
-The chart is drawn by core/chart_canvas.py on exact axes (core/chart_ticks.py): round y ticks
+The chart is drawn by core/chart/canvas.py on exact axes (core/chart/ticks.py): round y ticks
 on the rows of their values, whole-number worker ticks, every braille dot on the row of its
 value. A cursor (Left/Right, Home/End, a click) reads S and E at any p on one line below; a
 cursor move only overlays one column on the cached chart, it never redraws the curves.
@@ -19,9 +19,9 @@ from textual.reactive import reactive
 from textual.widget import Widget
 from textual.widgets import Static
 
-from capstone_tui.core.chart_canvas import BOTH, Chart, draw_chart, with_cursor
-from capstone_tui.core.chart_ticks import x_axis, y_axis
-from capstone_tui.core.model import DashboardState
+from capstone_tui.core.chart.canvas import BOTH, Chart, draw_chart, with_cursor
+from capstone_tui.core.chart.ticks import x_axis, y_axis
+from capstone_tui.core.dashboard_state import DashboardState
 from capstone_tui.core.scaling import GEO_FACTOR, knee, speedup
 from capstone_tui.core.verdict_text import cursor_readout
 from capstone_tui.tui.themes import plot_rgb

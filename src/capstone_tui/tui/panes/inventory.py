@@ -13,8 +13,8 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from capstone_tui.core.inventory_text import MARK, inventory_lines
-from capstone_tui.core.model import DashboardState
+from capstone_tui.core.inventory.text import MARK, inventory_lines
+from capstone_tui.core.dashboard_state import DashboardState
 
 WAITING = "Inventory: waiting for the first reading…"
 

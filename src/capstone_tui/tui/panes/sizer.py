@@ -24,7 +24,7 @@ from textual.worker import get_current_worker
 
 from capstone_tui.core.datasize import DatasetSize, fit_line, report_lines
 from capstone_tui.core.errors import ValidationError
-from capstone_tui.core.model import DashboardState
+from capstone_tui.core.dashboard_state import DashboardState
 from capstone_tui.core.safe_text import safe_text
 from capstone_tui.tui.messages import DatasetSized, SizingFinished
 

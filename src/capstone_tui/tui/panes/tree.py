@@ -23,7 +23,7 @@ from textual.widgets.tree import TreeNode
 
 from capstone_tui.core.assessment import Assessment
 from capstone_tui.core.ceilings import AXIS_TEXT, TERMINAL, TREE, Ceiling
-from capstone_tui.core.model import DashboardState
+from capstone_tui.core.dashboard_state import DashboardState
 from capstone_tui.core.scaling import MIN_SPEEDUP, knee
 from capstone_tui.core.verdict_text import (
     gates_short, knee_text, memory_bytes, not_assessed_hint, pct, quantity_vs_limit, would_clear)

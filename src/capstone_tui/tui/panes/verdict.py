@@ -10,7 +10,7 @@ from textual.reactive import reactive
 from textual.widgets import Static
 
 from capstone_tui.core.defaults import NARROW_WIDTH
-from capstone_tui.core.model import DashboardState
+from capstone_tui.core.dashboard_state import DashboardState
 from capstone_tui.core.scaling import DISTRIBUTE
 from capstone_tui.core.time_to_solution_text import summary_line
 from capstone_tui.core.verdict_text import efficiency_note, gate2_line, gates_short

@@ -20,8 +20,8 @@ from capstone_tui.core.scaling import PMAX_LIMIT, Justification
 
 if TYPE_CHECKING:
     from capstone_tui.core.assessment import Assessment
-    from capstone_tui.core.fitting import FitResult
-    from capstone_tui.core.inventory import Inventory
+    from capstone_tui.core.fitting.fit import FitResult
+    from capstone_tui.core.inventory.report import Inventory
 
 S_STEP = 0.01
 PLOT_MIN_P = 64

@@ -30,8 +30,8 @@ from capstone_tui.core.dtypes import DTYPE_BYTES
 from capstone_tui.core.memory import (CUDA_GRAPH_BYTES, TRAIN_FRAGMENTATION,
                                       activation_bytes_per_layer, kv_bytes_per_token, kv_element_bytes,
                                       training_bytes_per_param)
-from capstone_tui.core.model_shape import ModelShape
-from capstone_tui.core.sbatch_lines import sbatch_lines, time_limit_s
+from capstone_tui.core.planner.shape import ModelShape
+from capstone_tui.core.planner.sbatch import sbatch_lines, time_limit_s
 
 __all__ = ["PlanInputs", "GpuPlan", "PlanResult", "plan_model", "train_plan", "infer_plan", "sbatch_lines",
            "time_limit_s", "TRAIN_STRATEGIES"]

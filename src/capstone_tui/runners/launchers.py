@@ -5,7 +5,7 @@
 - `srun`: `srun -n {p} --overcommit` on the Slurm cluster (ranks read SLURM_PROCID).
 - `mpirun`: `mpirun -np {p} --oversubscribe` where Open MPI is installed.
 - `sbatch`: one batch job for the largest p, each launch an `srun` step inside it
-  (probes/sbatch_probe.py), so queue time never enters T(p).
+  (runners/sbatch.py), so queue time never enters T(p).
 - `dask`: rank r's command runs on worker r of one LocalCluster on 127.0.0.1 (or of an
   existing scheduler), the first p workers at p. Cluster start-up is timed apart.
 Every run gets a fresh, empty folder in PROBE_SYNC_DIR for the ranks to meet in. Commands are
@@ -305,8 +305,8 @@ def make_launcher(name: str, scheduler: str | None = None, extra: Sequence[str] 
         return srun_launcher(extra)
     if name == "mpirun":
         return mpirun_launcher(extra)
-    if name == "sbatch":  # one batch job, each p an srun step inside it (probes/sbatch_probe.py)
-        from capstone_tui.probes.sbatch_probe import SbatchLauncher
+    if name == "sbatch":  # one batch job, each p an srun step inside it (runners/sbatch.py)
+        from capstone_tui.runners.sbatch import SbatchLauncher
 
         return SbatchLauncher(extra)
     if name == "dask":

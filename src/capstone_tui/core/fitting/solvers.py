@@ -157,7 +157,7 @@ def solve_usl(ps: Sequence[int], ys: Sequence[float], start: tuple[float, float,
     import numpy as np  # ~0.1 s on first import
     from scipy.optimize import least_squares  # ~0.15 s on first import
 
-    from capstone_tui.core.usl import _jacobian, fit_usl, usl_throughput
+    from capstone_tui.core.fitting.usl import _jacobian, fit_usl, usl_throughput
 
     x = 1.0 / np.asarray(ys, dtype=float)
     g = group_rows(ps)

@@ -7,7 +7,7 @@ Methods (reference/fitting.md, section 4), all on time per unit of work y(p) (wa
 - "linear2": y(p)/y(1) - 1/p = s (1 - 1/p) + c (p - 1) by NNLS, normalized by the measured p = 1
   median (needs a p = 1 row).
 - "gunther": "linear2" with row weights p (Gunther's quadratic transform, R usl <= 1.8).
-- "usl": the R package usl's nonlinear least squares on throughput (core/usl.py).
+- "usl": the R package usl's nonlinear least squares on throughput (core/fitting/usl.py).
 The USL view (sigma, kappa, gamma) is always fitted too. p* and the verdict come from
 core.scaling. Uncertainty: a seeded residual bootstrap of the chosen method.
 numpy/scipy are imported inside the functions that use them (about 0.2 s together).
@@ -21,11 +21,11 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Sequence
 
 from capstone_tui.core.errors import ValidationError
-from capstone_tui.core.fit_warnings import data_warnings, fit_warnings
-from capstone_tui.core.runs import AGGREGATES, TIME, Runs
-from capstone_tui.core.fit_solvers import Solved
+from capstone_tui.core.fitting.warnings import data_warnings, fit_warnings
+from capstone_tui.core.fitting.runs import AGGREGATES, TIME, Runs
+from capstone_tui.core.fitting.solvers import Solved
 from capstone_tui.core.scaling import DISTRIBUTE, PMAX_DEFAULT, best_p, karp_flatt, speedup, verdict_for
-from capstone_tui.core.usl import USLFit, fit_usl
+from capstone_tui.core.fitting.usl import USLFit, fit_usl
 
 METHODS: dict[str, str] = {
     "linear3": "NNLS on time: t(p) = a + b/p + d(p-1), single-worker time fitted",
@@ -183,7 +183,7 @@ def fit_runs(runs: Runs, method: str = "linear3", pmax: int = PMAX_DEFAULT,
 
 
 def _fit(runs: Runs, method: str, pmax: int) -> FitResult:
-    from capstone_tui.core.fit_solvers import solve_linear2, solve_linear3, solve_usl
+    from capstone_tui.core.fitting.solvers import solve_linear2, solve_linear3, solve_usl
 
     rows = runs.as_time()
     ps = [p for p, _ in rows]

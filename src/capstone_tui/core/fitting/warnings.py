@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from capstone_tui.core.runs import Runs
+from capstone_tui.core.fitting.runs import Runs
 
 MIN_DISTINCT_P = 4  # three parameters need a fourth point to leave a residual
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from capstone_tui.core.inventory import NodeType
-from capstone_tui.core.inventory_parsers import lines
+from capstone_tui.core.inventory.report import NodeType
+from capstone_tui.core.inventory.parsers import lines
 from capstone_tui.core.units import MIB, TIB
 
 

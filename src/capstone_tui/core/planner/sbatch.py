@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING
 from capstone_tui.core.dtypes import DTYPE_BYTES
 from capstone_tui.core.machine import Machine
 from capstone_tui.core.units import GIB
-from capstone_tui.core.model_shape import ModelShape
+from capstone_tui.core.planner.shape import ModelShape
 
 if TYPE_CHECKING:
-    from capstone_tui.core.gpu_plan import GpuPlan, PlanInputs
+    from capstone_tui.core.planner.layouts import GpuPlan, PlanInputs
 
 HOST_BUFFER_FACTOR = 1.5  # DeepSpeed's additional_buffer_factor for host memory while loading
 HOST_BASE_BYTES = 16 * GIB  # OS, data loaders, NCCL buffers per node [A]

@@ -7,7 +7,7 @@ vendors sell them); each label says which.
 
 from __future__ import annotations
 
-from capstone_tui.core.inventory import ClusterReport, GpuDevice, GpuReport, Inventory
+from capstone_tui.core.inventory.report import ClusterReport, GpuDevice, GpuReport, Inventory
 from capstone_tui.core.machine import RAM_RESERVE
 from capstone_tui.core.units import GIB, binary_bytes, decimal_bytes, percent
 

@@ -2,7 +2,7 @@
 
 Pure text: S(p) for c and the geo link's c' = 4c, p* and the knee marked, the Amdahl ceiling
 1/s, round y ticks and whole-number x ticks (powers of two on a log axis), chosen by the same
-code as the dashboard's chart (core/chart_ticks.py). A printed report is white paper, so the
+code as the dashboard's chart (core/chart/ticks.py). A printed report is white paper, so the
 palette is the report's own, not the terminal theme's.
 """
 
@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from html import escape
 
-from capstone_tui.core.chart_ticks import LINEAR_AXIS_MAX_P, x_axis, y_axis
+from capstone_tui.core.chart.ticks import LINEAR_AXIS_MAX_P, x_axis, y_axis
 from capstone_tui.core.scaling import GEO_FACTOR, best_p, knee, speedup
 
 WIDTH, HEIGHT = 760, 440

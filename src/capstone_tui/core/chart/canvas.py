@@ -1,6 +1,6 @@
 """The speedup chart as character cells: braille curves on exact axes, rules, labels.
 
-Pure: it takes the axes (core/chart_ticks.py) and the functions to draw, and returns text
+Pure: it takes the axes (core/chart/ticks.py) and the functions to draw, and returns text
 cells, each tagged with a style key ("S", "geo", "both", "axis", "marker", ...) that a face
 turns into colours. Every dot is placed by `YAxis.dot_of`, the same mapping that places the
 tick labels, so a dot and a label with the same value share a row.
@@ -12,7 +12,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Callable
 
-from capstone_tui.core.chart_ticks import DOTS_PER_COLUMN, DOTS_PER_ROW, XAxis, YAxis
+from capstone_tui.core.chart.ticks import DOTS_PER_COLUMN, DOTS_PER_ROW, XAxis, YAxis
 
 BRAILLE_BASE = 0x2800
 # bit of the dot (dx, dy) in a braille cell, dy counted from the top

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from capstone_tui.core.slurm_parsers import parse_gres_gpus, parse_scontrol_nodes
+from capstone_tui.core.inventory.slurm import parse_gres_gpus, parse_scontrol_nodes
 
 UNLIMITED = ("UNLIMITED", "INFINITE", "NONE", "N/A", "")
 

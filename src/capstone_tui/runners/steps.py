@@ -13,7 +13,7 @@ import os
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
-from capstone_tui.probes.launchers import CommandSpec, Launcher, ProbeRunError
+from capstone_tui.runners.launchers import CommandSpec, Launcher, ProbeRunError
 
 CSV_HEADER = ("p", "time", "raw_time", "baseline", "repeat", "launcher")
 BASELINE_SHARE_WARN = 0.10  # engines.md: warn when B(p) is more than ~10 % of T(p)

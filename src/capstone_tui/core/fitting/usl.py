@@ -56,7 +56,7 @@ def fit_usl(loads: Sequence[float] | Any, throughputs: Sequence[float] | Any,
     import numpy as np  # ~0.1 s on first import
     from scipy.optimize import least_squares  # ~0.15 s on first import
 
-    from capstone_tui.core.fit_solvers import group_rows
+    from capstone_tui.core.fitting.solvers import group_rows
 
     rows_x = np.asarray(throughputs, dtype=float)
     g = group_rows(loads)

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, Callable, Sequence
 
 from capstone_tui.core.errors import ValidationError
-from capstone_tui.probes.launchers import CommandSpec, ProbeRunError
+from capstone_tui.runners.launchers import CommandSpec, ProbeRunError
 
 BASE_DIR = "capstone-probe"
 POLL_S = 0.5
