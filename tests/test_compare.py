@@ -39,11 +39,11 @@ def test_text_is_one_row_per_candidate_then_the_reasons() -> None:
     done = cli("compare", *THREE)
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
-    assert lines[0].split()[:4] == ["candidate", "first", "ceiling", "cleared"]
+    assert lines[0].split()[:5] == ["candidate", "decision", "first", "ceiling", "cleared"]
     assert "knee" in lines[0] and "decision" in lines[0]
     body = lines[2:5]
     assert body[0].startswith("Sentiment") and "stay single-machine" in body[0]
-    assert "throughput" in body[1] and "inference" in body[1] and body[1].rstrip().endswith("distribute")
+    assert "throughput" in body[1] and "inference" in body[1] and "  distribute  " in body[1]
     assert "p=13 6.80x 52%" in body[2]
     assert lines[6].startswith("1. Sentiment") and "Stay single-machine" in lines[6]
 
@@ -79,7 +79,7 @@ async def test_the_compare_view_shows_one_row_per_candidate(tmp_path: Path) -> N
         await pilot.pause()
         table = app.screen.query_one(DataTable)
         assert table.row_count == 3
-        assert [str(c) for c in table.get_row_at(2)][1:3] == ["data", "data"]
+        assert [str(c) for c in table.get_row_at(2)][2:4] == ["data", "data"]
         assert str(app.screen.query_one("#compare-reason").render()).startswith("Sentiment")
         await pilot.press("down")
         await pilot.pause()
@@ -103,7 +103,7 @@ async def test_several_candidate_files_open_the_compare_view(tmp_path: Path) -> 
         await pilot.pause()
         table = app.screen.query_one(DataTable)
         assert table.row_count == 3
-        assert [str(c) for c in table.get_row_at(1)][1:3] == ["throughput", "inference"]
+        assert [str(c) for c in table.get_row_at(1)][2:4] == ["throughput", "inference"]
         await pilot.press("escape")
         assert not isinstance(app.screen, CompareScreen)
         await pilot.press("v")  # and back, from the key

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import random
+import time
 
 import pytest
 from hypothesis import given, settings, strategies as st
@@ -149,3 +150,30 @@ def test_justify_json_keys_and_geo_link():
     assert set(j["knee"]) == {"p", "speedup", "efficiency"}
     assert j["geo"]["c"] == pytest.approx(4 * 0.002)
     assert (j["geo"]["p_star"], j["geo"]["speedup"]) == seed_best_p(0.05, 0.008)
+
+
+def test_a_flat_curve_is_scanned_run_by_run_in_bounded_time():
+    """s within an ulp of 1 and a tiny c make S(p) flat to the last bit over all of [1, pmax]:
+    the scan visits only the runs of equal s + (1 - s)/p, and still equals the brute force."""
+    s, c = 0.9999999999999999, 6.6e-34
+    assert best_p(s, c, 5000) == seed_best_p(s, c, 5000)
+    started = time.perf_counter()
+    p_star, top = best_p(s, c, 10_000_000)  # the whole PMAX_LIMIT: a linear scan took 4-10 s
+    assert time.perf_counter() - started < 0.5
+    assert top == speedup(s, p_star, c) and 1 <= p_star <= 10_000_000
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_the_run_scan_equals_the_brute_force(seed, monkeypatch):
+    """The run-by-run scan (forced on every interval here) against the seed's search."""
+    import random
+
+    import capstone_tui.core.scaling as scaling
+
+    monkeypatch.setattr(scaling, "_SCAN_LIMIT", 0)
+    rng = random.Random(seed)
+    for _ in range(500):
+        s = rng.choice([rng.random(), 1 - rng.random() * 1e-12, rng.random() * 1e-9])
+        c = 10 ** rng.uniform(-25, -1)
+        pmax = rng.randint(1, 2000)
+        assert scaling.best_p(s, c, pmax) == seed_best_p(s, c, pmax), (s, c, pmax)

@@ -46,6 +46,7 @@ class OpenedCandidate:
     path: Path | None
     text: str | None = None
     model_notes: tuple[str, ...] = ()  # what `[model] from` filled, and what the file overrode
+    model_shape: Any = None  # the core ModelShape `[model] from` read (largest layer, experts): the GPU plan's
 
 
 def read_candidate(path: str | Path, field: str = CANDIDATE_FIELD, *, quote: bool = True) -> tuple[Candidate, str]:
@@ -129,7 +130,25 @@ def open_candidate(path: str | Path | None, *, machine: str | None = None, live:
     measured, note = (None, None)
     if size and where is not None:
         measured, note = size_candidate_data(candidate, where.parent, access=access)
-    return OpenedCandidate(candidate, resolved, measured, note, where, text, tuple(model_notes))
+    shape = read_model_shape(candidate, where.parent if where else Path.cwd()) if model_notes else None
+    return OpenedCandidate(candidate, resolved, measured, note, where, text, tuple(model_notes), shape)
+
+
+def read_model_shape(candidate: Candidate, base: Path) -> Any:
+    """The full shape `[model] from` names (the core ModelShape: with the largest layer, experts
+    and MLA latents the candidate's fields cannot hold), read as `fill_model_shape` read it
+    (offline; a second read of config.json and the headers, a few ms); None when unreadable."""
+    source = candidate.model.from_
+    if not source:
+        return None
+    from capstone_tui.probes.model_source import read_model
+
+    local = Path(source).expanduser()
+    local = local if local.is_absolute() else base / local
+    try:
+        return read_model(str(local) if local.is_dir() else source, online=False).shape
+    except ValidationError:
+        return None
 
 
 def fill_model_shape(candidate: Candidate, base: Path, *,
@@ -148,6 +167,20 @@ def fill_model_shape(candidate: Candidate, base: Path, *,
     from capstone_tui.probes.model_source import fill_model_from
 
     return fill_model_from(candidate, str(base), online=False)
+
+
+def look_up_model(name: str, *, online: bool = False, deadline_s: float = 10.0,
+                  access: Callable[[str], str] | None = None) -> Any:
+    """A model as `plan MODEL` reads it (a folder, a Hub id in the local cache, or with `online`
+    the Hub within `deadline_s`): a probes ModelRead. `access` (a served dashboard's file policy)
+    may refuse a local folder with a ValidationError; bad input is a ValidationError on MODEL."""
+    text = name.strip()
+    if access is not None:  # a Hub id passes as given; a local path only inside the served folder
+        text = access(text)
+    # config.json / safetensors headers only; huggingface_hub only for a Hub id (~0.1 s)
+    from capstone_tui.probes.model_source import read_model
+
+    return read_model(text, online=online, deadline_s=deadline_s)
 
 
 def assess_opened(opened: OpenedCandidate) -> Assessment:
@@ -202,8 +235,9 @@ def fit_runs_of(runs: Runs, *, method: str = "linear3", pmax: int | None = None,
 
 def snapshot_files_for(candidate: Candidate, assessment: Assessment, *, created: datetime | None = None,
                        fit: FitResult | None = None, candidate_file: str | None = None,
-                       svg: str | None = None) -> tuple[str, dict[str, str | bytes]]:
-    """The basename and the files (by suffix) of one verdict snapshot."""
+                       svg: str | None = None) -> tuple[str, Callable[[str], dict[str, str | bytes]]]:
+    """The basename of one verdict snapshot, and its files (by suffix) for the basename actually
+    written (the Markdown links `<that basename>-curve.svg`)."""
     from capstone_tui import __version__
     from capstone_tui.core.snapshot import build_snapshot, snapshot_basename, snapshot_files
 
@@ -214,16 +248,23 @@ def snapshot_files_for(candidate: Candidate, assessment: Assessment, *, created:
         extras = {**(extras or {}), "time_to_solution": queue}
     snapshot = build_snapshot(candidate, assessment.to_json(), created=created, tool_version=__version__,
                               extras=extras)
-    files: dict[str, str | bytes] = dict(snapshot_files(snapshot, candidate_file=candidate_file))
-    if svg is not None:
-        files[".svg"] = svg
-    return snapshot_basename(candidate.name, created), files
+
+    def files_for(basename: str) -> dict[str, str | bytes]:
+        files: dict[str, str | bytes] = dict(snapshot_files(snapshot, candidate_file=candidate_file,
+                                                            basename=basename))
+        if svg is not None:
+            files[".svg"] = svg
+        return files
+
+    return snapshot_basename(candidate.name, created), files_for
 
 
 def export_snapshot(out_dir: str | Path, candidate: Candidate, assessment: Assessment, *,
                     fit: FitResult | None = None, candidate_file: str | None = None,
-                    svg: str | None = None, field: str = "--out") -> tuple[Path, ...]:
-    """Write a snapshot (.json, .md, optional .svg) into `out_dir`, never replacing a file.
+                    svg: str | None = None, field: str = "--out",
+                    created: datetime | None = None) -> tuple[Path, ...]:
+    """Write a snapshot (.json, .md, optional .svg) into `out_dir`, never replacing a file;
+    `created` defaults to now.
 
     An empty folder name or one that cannot be written is a ValidationError on `field`.
     """
@@ -231,7 +272,8 @@ def export_snapshot(out_dir: str | Path, candidate: Candidate, assessment: Asses
 
     if not str(out_dir).strip():
         raise ValidationError(field, "must name a folder for the snapshot files", str(out_dir))
-    basename, files = snapshot_files_for(candidate, assessment, fit=fit, candidate_file=candidate_file, svg=svg)
+    basename, files = snapshot_files_for(candidate, assessment, created=created, fit=fit,
+                                         candidate_file=candidate_file, svg=svg)
     try:
         return write_snapshot(Path(str(out_dir)).expanduser(), basename, files)
     except ExportError as err:

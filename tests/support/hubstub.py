@@ -15,12 +15,29 @@ import socket
 import threading
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Iterator
+from typing import Any, Iterator, Self
 
 COMMIT = "a" * 40
 
 
-class HubStub:
+class LoopbackServer:
+    """An HTTP server on 127.0.0.1 (a free port) for the life of a `with` block."""
+
+    def serve(self, handler: type[BaseHTTPRequestHandler]) -> None:
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self) -> Self:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+class HubStub(LoopbackServer):
     def __init__(self, cards: dict[str, str], card_data: dict[str, dict[str, Any]] | None = None) -> None:
         self.cards = cards  # repo -> README text
         self.card_data = card_data or {}  # repo -> cardData for the API
@@ -65,17 +82,7 @@ class HubStub:
             def do_GET(self) -> None:
                 self._route(True)
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def __enter__(self) -> "HubStub":
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        self.serve(Handler)
 
 
 @contextmanager

@@ -15,7 +15,8 @@ from capstone_tui.core.ceilings import AXIS_TEXT, TERMINAL, Ceiling
 from capstone_tui.core.machine import Machine
 from capstone_tui.core.report import GEO_LINK, knee_lines, link_line
 from capstone_tui.core.safe_text import safe_text
-from capstone_tui.core.units import binary_bytes, decimal_bytes, percent
+from capstone_tui.core.units import decimal_bytes, percent
+from capstone_tui.core.verdict_text import BYTES_CONVENTION, memory_bytes
 from capstone_tui.session import assess_opened, open_candidate
 
 
@@ -42,17 +43,18 @@ def run(args: argparse.Namespace) -> int:
 
 
 def machine_lines(m: Machine) -> list[str]:
+    """The machine: memory in binary units (as the kernel and nvidia-smi count), disk in decimal."""
     lines = [f"Reference machine: {m.label} [{m.id}, {m.source}, {m.confidence}]",
-             f"  RAM {decimal_bytes(m.memory_total_bytes)} ({binary_bytes(m.memory_total_bytes)}), usable "
-             f"{decimal_bytes(m.memory_bytes)} after a {percent(m.ram_reserve)} OS reserve; local disk "
+             f"  RAM {memory_bytes(m.memory_total_bytes)}, usable "
+             f"{memory_bytes(m.memory_bytes)} after a {percent(m.ram_reserve)} OS reserve; local disk "
              f"{decimal_bytes(m.disk_bytes) if m.disk_bytes is not None else 'unknown'}"]
     if m.accelerators:
         lines.append(
             f"  {m.accelerators}x {m.accelerator_name or 'accelerator'} of "
-            f"{decimal_bytes(m.accelerator_total_bytes)}"
+            f"{memory_bytes(m.accelerator_total_bytes)}"
             f"{f' ({m.accelerator_confidence})' if m.accelerator_confidence else ''}; usable per device "
-            f"{decimal_bytes(m.accelerator_bytes)} = {percent(m.accelerator_usable_fraction)} less "
-            f"{binary_bytes(m.accelerator_context_bytes)} CUDA context")
+            f"{memory_bytes(m.accelerator_bytes)} = {percent(m.accelerator_usable_fraction)} less "
+            f"{memory_bytes(m.accelerator_context_bytes)} CUDA context")
     else:
         lines.append("  no accelerator: the model ceiling is measured against usable RAM")
     lines.extend(f"  note: {n}" for n in m.notes)
@@ -67,7 +69,7 @@ def _model_terms(c: Ceiling) -> str:
     d = c.detail
     names = (("weights", "weights_bytes"), ("grads", "grads_bytes"), ("optimizer", "optimizer_bytes"),
              ("activations", "activations_bytes"), ("KV cache", "kv_cache_bytes"), ("overhead", "overhead_bytes"))
-    return " + ".join(f"{label} {decimal_bytes(d[key])}" for label, key in names if d[key]) + " (estimated)"
+    return " + ".join(f"{label} {memory_bytes(d[key])}" for label, key in names if d[key]) + " (estimated)"
 
 
 def ceiling_lines(index: int, c: Ceiling, on_route: bool, last: bool, width: int) -> list[str]:
@@ -112,4 +114,5 @@ def render(candidate: Candidate, a: Assessment, width: int = 100, sizer_note: st
     out += _wrap(a.reason, "  ", width, first="Reason: ")
     for warning in a.warnings:  # stated assumptions (e.g. int8/int4 training), as in --json `warnings`
         out += _wrap(warning, "  ", width, first="Warning: ")
+    out += _wrap(f"{BYTES_CONVENTION}.", "  ", width, first="Units: ")
     return safe_text("\n".join(out), multiline=True) + "\n"  # machine labels, notes: no escapes reach a terminal

@@ -11,6 +11,7 @@ import sys
 
 from capstone_tui.commands._common import emit_json
 from capstone_tui.core.comparison import MAX_CANDIDATES, comparison_table
+from capstone_tui.core.safe_text import safe_text
 
 
 def register(parser: argparse.ArgumentParser) -> None:
@@ -29,5 +30,5 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         emit_json({"candidates": [row.to_json() for row in rows]})
     else:
-        sys.stdout.write(comparison_table(rows))
+        sys.stdout.write(safe_text(comparison_table(rows), multiline=True))  # candidate names and paths
     return 0

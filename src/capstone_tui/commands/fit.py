@@ -8,6 +8,7 @@ import sys
 from capstone_tui.commands._common import emit_json
 from capstone_tui.core.fitting.fit import METHODS, FitResult
 from capstone_tui.core.fitting.runs import AGGREGATES, TIME
+from capstone_tui.core.safe_text import safe_text
 from capstone_tui.core.scaling import MIN_SPEEDUP, PMAX_DEFAULT, validate_scaling
 from capstone_tui.session import open_runs
 
@@ -65,4 +66,4 @@ def render_fit(fit: FitResult) -> str:
     ]
     lines += [f"  p = {p:>5}  e = {e:+.4f}  line = {fit.s + fit.c * p:.4f}" for p, e in fit.karp_flatt]
     lines += [f"warning: {w}" for w in fit.warnings]
-    return "\n".join(lines) + "\n"
+    return safe_text("\n".join(lines), multiline=True) + "\n"  # the CSV source name is file-derived

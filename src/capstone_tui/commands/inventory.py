@@ -7,6 +7,7 @@ import sys
 
 from capstone_tui.commands._common import emit_json
 from capstone_tui.core.errors import ValidationError, as_float
+from capstone_tui.core.safe_text import safe_text
 
 
 def register(parser: argparse.ArgumentParser) -> None:
@@ -28,5 +29,6 @@ def run(args: argparse.Namespace) -> int:
         return 0
     from capstone_tui.core.inventory.text import inventory_lines
 
-    sys.stdout.write("\n".join(inventory_lines(inv)) + "\n")
+    # hostnames, GPU names, partition names come from the system: no escape reaches a terminal
+    sys.stdout.write(safe_text("\n".join(inventory_lines(inv)), multiline=True) + "\n")
     return 0

@@ -12,7 +12,10 @@ from capstone_tui.commands._common import emit_json
 from capstone_tui.core.candidate import KV_DTYPES, OPTIMIZERS, RECOMPUTE, ScalingInputs
 from capstone_tui.core.dtypes import DTYPES
 from capstone_tui.core.errors import ValidationError, as_float, as_int
-from capstone_tui.core.units import binary_bytes, decimal_bytes
+from capstone_tui.core.memory import kv_cache_dtype
+from capstone_tui.core.safe_text import safe_text
+from capstone_tui.core.units import binary_bytes
+from capstone_tui.core.verdict_text import BYTES_CONVENTION, memory_bytes
 
 DEFAULT_MACHINE = "dgx-h100"  # a plan needs GPUs; a login node often has none
 TRAIN_SEQ_LEN = 4096
@@ -32,7 +35,8 @@ def register(parser: argparse.ArgumentParser) -> None:
                         "max_position_embeddings, vLLM's max_model_len default]")
     parser.add_argument("--micro-batch", metavar="N", default="1", help="sequences per GPU per step [1]")
     parser.add_argument("--kv-tokens", metavar="N", help="infer: KV tokens held at once [one --seq-len sequence]")
-    parser.add_argument("--kv-dtype", choices=KV_DTYPES, help="infer: KV cache dtype [follows --dtype]")
+    parser.add_argument("--kv-dtype", choices=KV_DTYPES,
+                        help="infer: KV cache dtype [bf16 (fp32 for fp32 weights), also for fp8/int weights, as vLLM's kv_cache_dtype=auto; fp8 only when asked]")
     parser.add_argument("--max-nodes", metavar="N", default="64", help="largest layout tried, in nodes [64]")
     parser.add_argument("--t1", metavar="SECONDS", help="single-GPU wall time: adds #SBATCH --time")
     parser.add_argument("--s", metavar="S", help=f"serial fraction for --time [{ScalingInputs.s}]")
@@ -73,7 +77,7 @@ def plan_inputs(args: argparse.Namespace, max_positions: int | None) -> Any:
     inputs = PlanInputs(
         mode=args.mode, dtype=args.dtype, optimizer=args.optimizer, accounting=args.accounting,
         seq_len=seq_len, micro_batch=_count("--micro-batch", args.micro_batch, 1, 65536),
-        recompute=args.recompute, max_nodes=max_nodes, kv_dtype=args.kv_dtype,
+        recompute=args.recompute, max_nodes=max_nodes, kv_dtype=kv_cache_dtype(args.dtype, args.kv_dtype),
         kv_tokens=_count("--kv-tokens", args.kv_tokens, 1, 10**12) if args.kv_tokens is not None else None,
     )
     return inputs, limit, time_limit_s
@@ -111,7 +115,8 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         emit_json(out)
     else:
-        sys.stdout.write("\n".join(render(out)) + "\n")
+        # model ids, config text, GPU names and partitions are file/system-derived: shown as text
+        sys.stdout.write(safe_text("\n".join(render(out)), multiline=True) + "\n")
     return 0
 
 
@@ -120,7 +125,9 @@ def _params(n: int | None) -> str:
 
 
 def render(out: dict[str, Any]) -> list[str]:
-    """The plan as text: the model, the machine, every layout, the answer and the #SBATCH lines."""
+    """The plan as text: the model, the machine, every layout, the answer and the #SBATCH lines.
+
+    Memory figures in binary units (GiB), as nvidia-smi and the dashboard show them."""
     m, mach, mem = out["model"], out["machine"], out["memory"]
     lines = [f"Model {m['id']} [{m['source']}] {m['model_type'] or m['architecture'] or '?'}",
              f"  parameters {_params(m['params'])}, from {m['params_how']}"]
@@ -131,24 +138,24 @@ def render(out: dict[str, Any]) -> list[str]:
                  f"head_dim {m['head_dim']}, vocab {m['vocab']}, tied embeddings {m['tied_embeddings']}")
     lines.extend(f"  note: {n}" for n in m["notes"])
     lines.append(f"Machine {mach['id']}: {mach['accelerators']} x {mach['accelerator_name']} per node, "
-                 f"{decimal_bytes(mem['per_gpu_limit_bytes'])} usable per GPU "
-                 f"({mem['gpu_memory_utilization']:.0%} of memory less {binary_bytes(mem['cuda_context_bytes'])} "
+                 f"{memory_bytes(mem['per_gpu_limit_bytes'])} usable per GPU "
+                 f"({mem['gpu_memory_utilization']:.0%} of memory less {memory_bytes(mem['cuda_context_bytes'])} "
                  "CUDA context)")
     inp = out["inputs"]
     lines.append(f"Mode {out['mode']}: {inp['dtype']}, seq_len {inp['seq_len']:,}, micro-batch {inp['micro_batch']}"
                  + (f", {inp['optimizer']} ({mem['bytes_per_param']:g} B/param), recompute {inp['recompute']}"
-                    if out["mode"] == "train" else f", KV {decimal_bytes(mem['kv_bytes_per_token'], 0)}/token "
+                    if out["mode"] == "train" else f", KV {inp['kv_dtype']} {binary_bytes(mem['kv_bytes_per_token'], 0)}/token "
                     f"(KV tokens held: {inp['kv_tokens'] or inp['seq_len']:,})"))
-    replica = f"  one replica: weights {decimal_bytes(mem['weights_bytes'])}"
+    replica = f"  one replica: weights {memory_bytes(mem['weights_bytes'])}"
     if out["mode"] == "train":
-        replica += (f", grads {decimal_bytes(mem['grads_bytes'])}, optimizer {decimal_bytes(mem['optimizer_bytes'])}"
-                    f", activations {decimal_bytes(mem['activations_bytes'])}")
+        replica += (f", grads {memory_bytes(mem['grads_bytes'])}, optimizer {memory_bytes(mem['optimizer_bytes'])}"
+                    f", activations {memory_bytes(mem['activations_bytes'])}")
     lines.append(replica)
     lines.append(f"  {'strategy':<11} {'GPUs':>5} {'nodes':>5} {'tp':>3} {'pp':>3} {'dp':>4} {'per GPU':>10}  fits"
                  + ("  max seqs" if out["mode"] == "infer" else ""))
     for p in out["plans"]:
         row = (f"  {p['strategy']:<11} {p['gpus']:>5} {p['nodes']:>5} {p['tp']:>3} {p['pp']:>3} {p['dp']:>4} "
-               f"{decimal_bytes(p['per_gpu_bytes']):>10}  {'yes' if p['fits'] else 'no ':<4}")
+               f"{memory_bytes(p['per_gpu_bytes']):>10}  {'yes' if p['fits'] else 'no ':<4}")
         if "max_concurrent_seqs" in p:
             row += f"  {p['max_concurrent_seqs']:>8,}"
         lines.append(row)
@@ -158,7 +165,8 @@ def render(out: dict[str, Any]) -> list[str]:
     else:
         lines.append(f"Minimum GPUs: {out['min_gpus']} ({best['strategy']}, tp {best['tp']} x pp {best['pp']} "
                      f"x dp {best['dp']} on {best['nodes']} node{'s' if best['nodes'] > 1 else ''}, "
-                     f"{decimal_bytes(best['per_gpu_bytes'])} per GPU)")
+                     f"{memory_bytes(best['per_gpu_bytes'])} per GPU)")
         lines.extend(out["sbatch"])
     lines.extend(f"note: {n}" for n in out["notes"])
+    lines.append(f"Units: {BYTES_CONVENTION}.")
     return lines

@@ -11,6 +11,7 @@ import sys
 
 from capstone_tui.commands._common import emit_json
 from capstone_tui.core.errors import ValidationError, as_float
+from capstone_tui.core.safe_text import safe_text
 
 
 def register(parser: argparse.ArgumentParser) -> None:
@@ -35,5 +36,6 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         emit_json(result.to_json())
     else:
-        sys.stdout.write("\n".join(report_lines(result)) + "\n")
+        # dataset, config and file names come from folders and cards: shown as text, never escapes
+        sys.stdout.write(safe_text("\n".join(report_lines(result)), multiline=True) + "\n")
     return 0

@@ -14,6 +14,7 @@ from dataclasses import replace
 
 from capstone_tui.commands._common import emit_json
 from capstone_tui.core.errors import ValidationError, as_float, as_int
+from capstone_tui.core.safe_text import safe_text
 from capstone_tui.core.scaling import PMAX_LIMIT
 from capstone_tui.core.time_to_solution import TimeToSolution, duration_text
 from capstone_tui.core.time_to_solution_text import summary_line
@@ -65,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
     result = time_to_solution(candidate, partition, pmax=pmax, timeout_s=timeout)
     if not isinstance(result, TimeToSolution):
         # no usable Slurm: a named state on one line (absent | not_answering | error)
-        print(f"capstone-tui: when needs Slurm: {result.state}: {result.message}", file=sys.stderr)
+        print(safe_text(f"capstone-tui: when needs Slurm: {result.state}: {result.message}"), file=sys.stderr)
         return 2
     if args.runs:
         result = replace(result, source=result.source + f"; s, c (and t1_s unless given) fitted from {args.runs}")
@@ -97,4 +98,4 @@ def render(result: TimeToSolution) -> str:
     for p, why in result.left_out:
         lines.append(f"left out p={p}: {why}")
     lines.append(f"source: {result.source}")
-    return "\n".join(lines) + "\n"
+    return safe_text("\n".join(lines), multiline=True) + "\n"  # partition, job and file names: text only

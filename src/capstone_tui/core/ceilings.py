@@ -99,8 +99,8 @@ def _tree_row(name: str) -> tuple[str, str, str, str]:
 
 
 def _amount(value: float, unit: str) -> str:
-    if unit == "bytes":
-        return decimal_bytes(value)
+    if unit == "bytes":  # bytes compared with memory: binary (verdict_text.BYTES_CONVENTION)
+        return binary_bytes(value)
     if unit == "agents":
         return f"{value:.0f}"
     return f"{value:.3g} {unit}"
@@ -157,8 +157,9 @@ def data_ceiling(candidate: Candidate, machine: Machine | None, measured: Measur
     tier = data_tier(size, memory, disk)
     cleared = size > memory
     disk_text = "local disk unknown" if disk is None else f"local disk {decimal_bytes(disk)}"
-    text = (f"{decimal_bytes(size)} of data ({how}) vs {decimal_bytes(memory)} usable RAM "
-            f"({decimal_bytes(machine.memory_total_bytes)} less {percent(machine.ram_reserve)} reserve); "
+    # compared with memory: binary, as the kernel counts RAM; the disk in decimal, as it is sold
+    text = (f"{binary_bytes(size)} of data ({how}) vs {binary_bytes(memory)} usable RAM "
+            f"({binary_bytes(machine.memory_total_bytes)} less {percent(machine.ram_reserve)} reserve); "
             f"{_ratio(size, memory)}; {tier}; {disk_text}")
     detail = {"bytes": size, "how": how, "tier": tier, "memory_bytes": memory,
               "memory_total_bytes": machine.memory_total_bytes, "ram_reserve": machine.ram_reserve,
@@ -185,20 +186,20 @@ def model_ceiling(candidate: Candidate, machine: Machine | None) -> Ceiling:
     if on_accel:
         assert machine.accelerator_bytes is not None
         limit = machine.accelerator_bytes
-        where = (f"one {machine.accelerator_name or 'accelerator'}: {decimal_bytes(limit)} usable "
-                 f"({percent(machine.accelerator_usable_fraction)} of {decimal_bytes(machine.accelerator_total_bytes)}"
+        where = (f"one {machine.accelerator_name or 'accelerator'}: {binary_bytes(limit)} usable "
+                 f"({percent(machine.accelerator_usable_fraction)} of {binary_bytes(machine.accelerator_total_bytes)}"
                  f" less {binary_bytes(machine.accelerator_context_bytes)} CUDA context)")
     else:
         limit = machine.memory_bytes
-        where = f"no accelerator: compared with {decimal_bytes(limit)} usable RAM"
+        where = f"no accelerator: compared with {binary_bytes(limit)} usable RAM"
     total = est.total_bytes
-    text = (f"{decimal_bytes(total)} estimated ({m.mode}, {m.dtype}, {est.bytes_per_param:g} B/param, "
+    text = (f"{binary_bytes(total)} estimated ({m.mode}, {m.dtype}, {est.bytes_per_param:g} B/param, "
             f"activations {est.activations_formula}) vs {where}; {_ratio(total, limit)}")
     node_bytes = limit * machine.accelerators if machine.accelerators > 1 else None
     if node_bytes is not None and total > limit:
         # formulas.md 2.5, second test: the whole node's accelerators with full sharding.
         fits = "fits" if total <= node_bytes else "exceeds even"
-        text += f"; {fits} all {machine.accelerators} accelerators of the node ({decimal_bytes(node_bytes)}) if fully sharded"
+        text += f"; {fits} all {machine.accelerators} accelerators of the node ({binary_bytes(node_bytes)}) if fully sharded"
     detail: dict[str, Any] = {
         **est.terms(),
         "total_bytes": total,

@@ -13,7 +13,8 @@ from capstone_tui.core.assessment import Assessment
 from capstone_tui.core.scaling import Knee, knee
 
 MAX_CANDIDATES = 64  # a bound on one comparison (each candidate is a file to read and assess)
-COLUMNS = ("candidate", "first ceiling cleared", "axis", "p*", "S(p*)", "E(p*)", "knee", "decision")
+# The decision second, so a narrow screen that cuts the right-hand columns still shows it.
+COLUMNS = ("candidate", "decision", "first ceiling cleared", "axis", "p*", "S(p*)", "E(p*)", "knee")
 
 
 @dataclass(frozen=True)
@@ -59,9 +60,8 @@ def row_cells(row: ComparisonRow) -> tuple[str, ...]:
     else:
         ceiling = "none"
     k = row.knee
-    return (row.name, ceiling, row.axis or "-", str(row.p_star), f"{row.speedup:.2f}x",
-            f"{100 * row.efficiency:.0f}%", f"p={k.p} {k.speedup:.2f}x {100 * k.efficiency:.0f}%",
-            row.decision)
+    return (row.name, row.decision, ceiling, row.axis or "-", str(row.p_star), f"{row.speedup:.2f}x",
+            f"{100 * row.efficiency:.0f}%", f"p={k.p} {k.speedup:.2f}x {100 * k.efficiency:.0f}%")
 
 
 def comparison_table(rows: Sequence[ComparisonRow], name_width: int = 34) -> str:

@@ -22,6 +22,8 @@ if TYPE_CHECKING:
     from capstone_tui.core.assessment import Assessment
     from capstone_tui.core.fitting.fit import FitResult
     from capstone_tui.core.inventory.report import Inventory
+    from capstone_tui.core.planner.layouts import PlanResult
+    from capstone_tui.core.planner.shape import ModelShape
 
 S_STEP = 0.01
 PLOT_MIN_P = 64
@@ -43,10 +45,15 @@ class DashboardState:
     show_geo: bool = True
     log_p: bool = False
     show_efficiency: bool = False
+    show_time: bool = False  # the chart plots finish time (queue wait + run) against p
     message: str | None = None  # the last inline message (bad input, export path, ...)
     # time to solution on a Slurm reference (the `when` JSON) and the candidate it was asked for:
     # shown only while that is still the candidate, so a tuned s or c never shows stale numbers
     queue: tuple[Candidate, dict[str, Any]] | None = None
+    # what `[model] from` read (the model lookup's full shape: largest layer, experts) and what
+    # filling the candidate from it said (the file's fields that overrode it, ...)
+    model_shape: ModelShape | None = None
+    model_notes: tuple[str, ...] = ()
 
     @property
     def queue_now(self) -> dict[str, Any] | None:
@@ -71,6 +78,14 @@ class DashboardState:
         from capstone_tui.core.assessment import assess
 
         return assess(self.candidate, self.machine, self.measured_data)
+
+    @cached_property
+    def plan(self) -> PlanResult | str:
+        """The candidate's model planned on the reference machine's GPUs, or why it is not."""
+        from capstone_tui.core.planner.candidate_plan import plan_candidate
+
+        read = self.model_shape if self.candidate.model.from_ else None  # a shape only for `from`
+        return plan_candidate(self.candidate.model, self.machine, read)
 
     @property
     def plot_pmax(self) -> int:
@@ -136,8 +151,8 @@ def with_scaling_input(model: DashboardState, **changes: Any) -> DashboardState:
 
 
 def toggled(model: DashboardState, flag: str) -> DashboardState:
-    """Flip a view flag: 'show_geo', 'log_p' or 'show_efficiency'."""
-    if flag not in ("show_geo", "log_p", "show_efficiency"):
+    """Flip a view flag: 'show_geo', 'log_p', 'show_efficiency' or 'show_time'."""
+    if flag not in ("show_geo", "log_p", "show_efficiency", "show_time"):
         raise ValueError(f"unknown flag {flag!r}")
     changes: dict[str, Any] = {flag: not getattr(model, flag)}
     return replace(model, **changes)
@@ -151,3 +166,25 @@ def next_machine(model: DashboardState) -> DashboardState:
     current = model.candidate.machine
     index = (ids.index(current) + 1) % len(ids) if current in ids else 0
     return replace(model, candidate=replace(model.candidate, machine=ids[index]), message=None)
+
+
+def with_model_from(model: DashboardState, source: str, shape: ModelShape, where: str) -> DashboardState:
+    """The model lookup's "use": `[model] from = source` and its shape in the candidate's fields
+    (the model ceiling and the plan re-route); a model it could not count keeps the last state."""
+    from capstone_tui.core.candidate import check_model_shape
+
+    if shape.params is None:
+        return replace(model, message=f"{source}: parameters not counted ({shape.model_type or '?'}); "
+                                      "give model.params to use it")
+    try:
+        filled = check_model_shape(replace(model.candidate.model, from_=source, params=float(shape.params),
+                                           layers=shape.layers, hidden=shape.hidden, heads=shape.heads,
+                                           kv_heads=shape.kv_heads, head_dim=shape.head_dim))
+    except ValidationError as err:
+        return replace(model, message=err.message)
+    notes = [f"model from {source} ({where}): {shape.params_how}"]
+    if shape.experts and shape.active_params is not None:
+        notes.append(f"{source}: mixture-of-experts, {shape.active_params:,} of {shape.params:,} parameters "
+                     "active per token; memory holds all of them")
+    return replace(model, candidate=replace(model.candidate, model=filled), model_shape=shape,
+                   model_notes=tuple(notes), message="; ".join(notes))

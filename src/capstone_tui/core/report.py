@@ -91,14 +91,17 @@ def curve_table_markdown(s: float, c: float, pmax: int) -> list[str]:
     return lines
 
 
-def curve_section(snapshot: dict[str, Any], curve_suffix: str) -> list[str]:
+def curve_section(snapshot: dict[str, Any], curve_suffix: str, basename: str | None = None) -> list[str]:
     """The snapshot Markdown's curve section: the chart file beside it (linked), the knee of each
-    link, and S(p), E(p) at p = 1, 2, 4, ..., pmax plus p* and the knees."""
+    link, and S(p), E(p) at p = 1, 2, 4, ..., pmax plus p* and the knees.
+
+    `basename` is the name the export's files were given (`<slug>-<timestamp>-2` when the first
+    was taken); unset, it is the snapshot's own `<slug>-<timestamp>`."""
     j = (snapshot.get("assessment") or {}).get("justification")
     if not isinstance(j, dict) or not all(isinstance(j.get(k), (int, float)) for k in ("s", "c", "pmax")):
         return []
     lines = ["### Speedup curve", ""]
-    base = _basename_of(snapshot)
+    base = basename or _basename_of(snapshot)
     if base:
         lines += [f"![S(p) for both links, p* and the knee marked]({base}{curve_suffix})", ""]
     knees = [(label, link.get("knee")) for label, link in (("", j), ("on the geo link ", j.get("geo") or {}))]

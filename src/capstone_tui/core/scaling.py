@@ -34,6 +34,7 @@ PMAX_RANGE = f"must be an integer in [1, {PMAX_LIMIT:_}]".replace("_", ",")
 # exact T(p) is within this relative slack of the minimum may win the brute force's tie-break.
 _SLACK = 64 * 2.0**-53
 _FAST_SLACK = 4 * _SLACK
+_SCAN_LIMIT = 2048  # a near-optimal interval wider than this is scanned run by run
 
 
 def parallel_time(s: float, c: float, p: int) -> float:
@@ -89,11 +90,40 @@ def best_p(s: float, c: float, pmax: int = PMAX_DEFAULT) -> tuple[int, float]:
         hi = max(1, min(pmax, lo + 1))
         centre = lo if parallel_time(s, c, lo) <= parallel_time(s, c, hi) else hi
     first, last = _near_optimal_interval(s, q, c, centre, pmax)
+    if last - first > _SCAN_LIMIT:
+        return _best_over_runs(s, c, first, last)
     best, best_speedup = first, speedup(s, first, c)
     for p in range(first + 1, last + 1):
         value = speedup(s, p, c)
         if value > best_speedup:
             best, best_speedup = p, value
+    return best, best_speedup
+
+
+def _best_over_runs(s: float, c: float, first: int, last: int) -> tuple[int, float]:
+    """The scan of a wide near-optimal interval (s within ulps of 1, or a tiny c), in bounded time.
+
+    As computed, T(p) = fl(A(p) + B(p)) with A(p) = fl(s + fl((1 - s)/p)) non-increasing and
+    B(p) = fl(c (p - 1)) non-decreasing (rounding is monotone). Within a run of equal A, T is
+    non-decreasing, so the run's first p is its best (and the smallest on a tie). Only run starts
+    are visited, each run's end found by bisection: a flat interval has a handful of runs.
+    """
+    q = 1.0 - s
+    best, best_speedup = first, speedup(s, first, c)
+    p = first
+    while p <= last:
+        value = speedup(s, p, c)
+        if value > best_speedup:
+            best, best_speedup = p, value
+        a = s + q / p
+        lo, hi = p, last
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            if s + q / mid == a:
+                lo = mid
+            else:
+                hi = mid - 1
+        p = lo + 1
     return best, best_speedup
 
 

@@ -21,6 +21,7 @@ from capstone_tui.core.safe_text import safe_text
 from capstone_tui.core.scaling import GEO_FACTOR, MIN_SPEEDUP
 from capstone_tui.core.time_to_solution_text import queue_markdown
 from capstone_tui.core.units import both_bytes, percent
+from capstone_tui.core.verdict_text import BYTES_CONVENTION
 
 SCHEMA_VERSION = 1
 CURVE_SUFFIX = "-curve.svg"  # the chart alone, written beside the snapshot
@@ -69,8 +70,12 @@ def snapshot_basename(name: str, created: datetime) -> str:
 # --- Markdown ---------------------------------------------------------------------------------
 
 
-def snapshot_markdown(snapshot: dict[str, Any], candidate_file: str | None = None) -> str:
+def snapshot_markdown(snapshot: dict[str, Any], candidate_file: str | None = None,
+                      basename: str | None = None) -> str:
     """A report section a student can paste: inputs, machine, ceilings, test, decision, how known.
+
+    `basename`: the name the export's files carry, so the chart link names the chart written
+    beside it (unset: the snapshot's own `<slug>-<timestamp>`).
 
     Renders whatever keys are present, so a partial assessment still gives a readable page.
     """
@@ -88,7 +93,7 @@ def snapshot_markdown(snapshot: dict[str, Any], candidate_file: str | None = Non
     lines += _machine_section(assessment.get("machine"))
     lines += _ceilings_section(assessment.get("ceilings"), assessment.get("route"))
     lines += _justification_section(assessment.get("justification"))
-    lines += curve_section(snapshot, CURVE_SUFFIX)
+    lines += curve_section(snapshot, CURVE_SUFFIX, basename)
     lines += queue_markdown(snapshot.get("time_to_solution"))  # with a Slurm partition as reference
     lines += _how_known_section(snapshot)
     lines += _recheck_section(snapshot, candidate_file)
@@ -315,7 +320,8 @@ def _how_known_section(snapshot: dict[str, Any]) -> list[str]:
         how = detail.get("how") if isinstance(detail, dict) else None
         if how:
             lines.append(f"- {ceiling.get('name', '?')} quantity: {_cell(how)}.")
-    lines.append("- Bytes are shown decimal (GB = 10^9 B) with binary (GiB = 2^30 B) in brackets.")
+    lines.append("- Bytes in the tables and terms are shown decimal (GB = 10^9 B) with binary (GiB = 2^30 B) in "
+                 f"brackets; the ceilings' sentences, as on the dashboard and in `assess`: {BYTES_CONVENTION}.")
     return lines + [""]
 
 
@@ -340,13 +346,15 @@ def _toml(doc: dict[str, Any]) -> str:
     return tomli_w.dumps(doc).replace("<", "\\u003C").replace(">", "\\u003E")
 
 
-def snapshot_files(snapshot: dict[str, Any], candidate_file: str | None = None) -> dict[str, str]:
+def snapshot_files(snapshot: dict[str, Any], candidate_file: str | None = None,
+                   basename: str | None = None) -> dict[str, str]:
     """The text files of one export, by suffix: the JSON snapshot, its Markdown summary and the
-    chart alone (`-curve.svg`, which the Markdown links)."""
+    chart alone (`<basename>-curve.svg`, which the Markdown links)."""
     from capstone_tui.core.chart.svg import curve_svg
     from capstone_tui.core.jsontext import dumps_json
 
-    files = {".json": dumps_json(snapshot) + "\n", ".md": snapshot_markdown(snapshot, candidate_file=candidate_file)}
+    files = {".json": dumps_json(snapshot) + "\n", ".md": snapshot_markdown(snapshot, candidate_file=candidate_file,
+                                                                       basename=basename)}
     j = (snapshot.get("assessment") or {}).get("justification") or {}
     if all(isinstance(j.get(k), (int, float)) for k in ("s", "c", "pmax")):
         name = str((snapshot.get("candidate") or {}).get("name", ""))

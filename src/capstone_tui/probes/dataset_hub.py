@@ -18,7 +18,7 @@ import socket
 import sys
 import threading
 import time
-from typing import Any
+from typing import Any, Callable
 from urllib.parse import urlparse
 
 from capstone_tui.core.datasize import ConfigSize
@@ -120,6 +120,33 @@ def tcp_probe(url: str, timeout_s: float = 1.5) -> bool:
         return False
 
 
+def ask_hub(work: Callable[[float], Any], deadline_s: float, started: float, name: str) -> dict[str, Any]:
+    """Run `work(seconds_left)` against the Hub in a daemon thread, online only for its duration.
+
+    Returns {"value": ...}, {"error": exception} or {} when the deadline passed first (the thread
+    is then abandoned). huggingface_hub is imported inside the lock (~0.2 s), online mode set before.
+    """
+    box: dict[str, Any] = {}
+
+    def ask() -> None:
+        try:
+            with _LOCK:
+                set_offline(False)
+                import huggingface_hub  # noqa: F401  (~0.2 s; only when the network is allowed)
+
+                set_offline(False)
+            box["value"] = work(max(0.5, deadline_s - (time.monotonic() - started)))
+        except BaseException as err:  # classified by the caller; nothing escapes the thread
+            box["error"] = err
+        finally:
+            set_offline(True)
+
+    worker = threading.Thread(target=ask, name=name, daemon=True)
+    worker.start()
+    worker.join(max(0.1, deadline_s - (time.monotonic() - started)))
+    return {} if worker.is_alive() else box
+
+
 def _classify(err: BaseException, name: str) -> ValidationError | str:
     """A Hub failure as a user error (not found, gated, bad name) or a warning (unreachable)."""
     chain: list[BaseException] = []
@@ -143,34 +170,21 @@ def hub_card(name: str, deadline_s: float) -> tuple[Card | None, list[str]]:
     started = time.monotonic()
     if not tcp_probe(url, min(1.5, deadline_s)):
         return None, [f"offline: {urlparse(url).hostname} did not accept a connection within 1.5 s"]
-    box: dict[str, Any] = {}
+    def card_meta(left: float) -> dict[str, Any]:
+        from huggingface_hub import HfApi
 
-    def ask() -> None:
-        try:
-            with _LOCK:
-                set_offline(False)
-                from huggingface_hub import HfApi  # ~0.2 s; only when the network is allowed
+        info = HfApi(endpoint=url).dataset_info(name, expand=["cardData"], timeout=left)
+        return info.card_data.to_dict() if info.card_data is not None else {}
 
-                set_offline(False)
-            remaining = max(0.5, deadline_s - (time.monotonic() - started))
-            info = HfApi(endpoint=url).dataset_info(name, expand=["cardData"], timeout=remaining)
-            box["meta"] = info.card_data.to_dict() if info.card_data is not None else {}
-        except BaseException as err:  # classified below; nothing escapes the thread
-            box["error"] = err
-        finally:
-            set_offline(True)
-
-    worker = threading.Thread(target=ask, name="sizer-hub", daemon=True)
-    worker.start()
-    worker.join(max(0.1, deadline_s - (time.monotonic() - started)))
-    if worker.is_alive():
+    box = ask_hub(card_meta, deadline_s, started, "sizer-hub")
+    if not box:
         return None, [f"the Hub did not answer within {deadline_s:.0f} s"]
     if "error" in box:
         verdict = _classify(box["error"], name)
         if isinstance(verdict, ValidationError):
             raise verdict
         return None, [verdict]
-    card = card_from_meta(box.get("meta") or {}, f"{url}/datasets/{name}")
+    card = card_from_meta(box.get("value") or {}, f"{url}/datasets/{name}")
     if not card.configs:
         return None, ["the Hub's card has no dataset_info sizes"]
     return card, []

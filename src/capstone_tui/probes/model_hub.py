@@ -7,13 +7,12 @@ weights). A short TCP probe first; a thread that outlives the deadline is abando
 from __future__ import annotations
 
 import os
-import threading
 import time
 from typing import Any
 
 from capstone_tui.core.errors import ValidationError
 from capstone_tui.core.planner.shape import read_shape, with_header_count
-from capstone_tui.probes.dataset_hub import _LOCK, endpoint, hub_cache, set_offline, tcp_probe
+from capstone_tui.probes.dataset_hub import ask_hub, endpoint, hub_cache, tcp_probe
 from capstone_tui.probes.model_source import CONFIG_LIMIT, FIELD, ModelRead, read_json, repo_folder
 
 
@@ -39,44 +38,31 @@ def read_hub(repo_id: str, deadline_s: float) -> ModelRead:
     if not tcp_probe(url, min(1.5, deadline_s)):
         raise ValidationError(FIELD, "must be cached locally when the Hub is unreachable", repo_id,
                               detail=f"{url} did not accept a connection within 1.5 s")
-    box: dict[str, Any] = {}
 
-    def ask() -> None:
+    def fetch(left: float) -> tuple[str, Any]:
+        from huggingface_hub import HfApi, hf_hub_download
+
+        config = hf_hub_download(repo_id, "config.json", cache_dir=hub_cache(), endpoint=url, etag_timeout=left)
         try:
-            with _LOCK:
-                set_offline(False)
-                from huggingface_hub import HfApi, hf_hub_download  # ~0.2 s; only when online
+            meta = HfApi(endpoint=url).get_safetensors_metadata(repo_id, timeout=left)
+        except Exception as err:  # no safetensors: config arithmetic only
+            if type(err).__name__ != "NotASafetensorsRepoError":
+                raise
+            meta = None
+        return config, meta
 
-                set_offline(False)
-            left = max(0.5, deadline_s - (time.monotonic() - started))
-            box["config"] = hf_hub_download(repo_id, "config.json", cache_dir=hub_cache(), endpoint=url,
-                                            etag_timeout=left)
-            try:
-                box["meta"] = HfApi(endpoint=url).get_safetensors_metadata(repo_id, timeout=left)
-            except Exception as err:  # no safetensors: config arithmetic only
-                if type(err).__name__ == "NotASafetensorsRepoError":
-                    box["meta"] = None
-                else:
-                    raise
-        except BaseException as err:  # classified below; nothing escapes the thread
-            box["error"] = err
-        finally:
-            set_offline(True)
-
-    worker = threading.Thread(target=ask, name="model-hub", daemon=True)
-    worker.start()
-    worker.join(max(0.1, deadline_s - (time.monotonic() - started)))
-    if worker.is_alive():
+    box = ask_hub(fetch, deadline_s, started, "model-hub")
+    if not box:
         raise ValidationError(FIELD, f"must answer within the {deadline_s:g} s deadline", repo_id,
                               detail="the Hub did not answer in time")
     if "error" in box:
         verdict = _hub_error(box["error"], repo_id)
         raise verdict or ValidationError(FIELD, "must be reachable on the Hub", repo_id,
                                          detail=type(box["error"]).__name__)
+    config_path, meta = box["value"]
     root = os.path.realpath(repo_folder(repo_id))
-    config = read_json(root, box["config"], CONFIG_LIMIT, "config.json")
+    config = read_json(root, config_path, CONFIG_LIMIT, "config.json")
     shape = read_shape(config)
-    meta = box.get("meta")
     notes: list[str] = []
     if meta is not None and "quantization_config" not in config:
         files = meta.files_metadata.values()

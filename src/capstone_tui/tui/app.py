@@ -27,7 +27,8 @@ from capstone_tui.core.safe_text import safe_text
 from capstone_tui.probes.confine import FileAccess
 from capstone_tui.tui.file_workers import FileWorkers
 from capstone_tui.tui.keys import KEYS
-from capstone_tui.tui.messages import CandidateEdited, DatasetSized, InventoryRead, QueueRead, RunsFitted
+from capstone_tui.tui.messages import (
+    CandidateEdited, DatasetSized, InventoryRead, ModelChosen, QueueRead, RunsFitted)
 from capstone_tui.tui.keybar import KeyBar
 from capstone_tui.tui.palette import PaletteGuards
 from capstone_tui.tui.panes.curve import SpeedupPane
@@ -46,7 +47,7 @@ class CapstoneApp(FileWorkers, PaletteGuards, App[int]):
     CSS_PATH = "app.tcss"
     AUTO_FOCUS = None  # keys go to the dashboard until a pane is chosen (1-4, tab, a click)
     PANES = {"inventory": "1 This node", "tree": "2 Ceilings (Figure 41.1.1)", "curve": "3 Speedup curve",
-             "sizer": "4 Dataset sizer"}
+             "sizer": "4 Sizer: datasets, models"}
     TITLE = "capstone-tui"
     BINDINGS = KEYS
     model: reactive[DashboardState] = reactive(DashboardState, init=False, always_update=False, repaint=False)
@@ -210,6 +211,12 @@ class CapstoneApp(FileWorkers, PaletteGuards, App[int]):
     def _dataset_sized(self, event: DatasetSized) -> None:
         self.model = replace(self.model, measured_data=event.measured,
                              message=f"data ceiling now uses {event.measured.label}")
+
+    @on(ModelChosen)
+    def _model_chosen(self, event: ModelChosen) -> None:
+        from capstone_tui.core.dashboard_state import with_model_from
+
+        self.model = with_model_from(self.model, event.source, event.shape, event.where)
 
     @on(InventoryRead)
     def _inventory_read(self, event: InventoryRead) -> None:

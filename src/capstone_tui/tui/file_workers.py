@@ -139,8 +139,10 @@ class FileWorkers:
     def on_candidate_loaded(self, event: CandidateLoaded) -> None:
         opened = event.opened
         self.candidate_path, self.candidate_text = opened.path, opened.text
+        words = "; ".join(n for n in (opened.sizer_note, *opened.model_notes) if n)  # what `from` filled
         self.model = replace(self.model, candidate=opened.candidate, measured_data=opened.measured,
-                             message=opened.sizer_note or f"opened {opened.path}")
+                             model_shape=opened.model_shape, model_notes=opened.model_notes,
+                             message=words or f"opened {opened.path}")
 
     def on_data_sized(self, event: DataSized) -> None:
         self.model = replace(self.model, measured_data=event.measured, message=event.note)

@@ -17,6 +17,7 @@ KEYS: list[Binding] = [
     Binding("g", "toggle('show_geo')", "geo", tooltip=f"Show or hide the geo-link curve (c' = {GEO_FACTOR:g}c)", id="toggle-geo"),
     Binding("l", "toggle('log_p')", "log p", tooltip="Linear or logarithmic worker axis", id="toggle-log"),
     Binding("y", "toggle('show_efficiency')", "S/E", tooltip="Plot speedup S(p) or efficiency E(p)", id="toggle-efficiency"),
+    Binding("t", "toggle('show_time')", "time", show=False, tooltip="Plot finish time against p: run time t1/S(p), plus Slurm's queue wait where Slurm was asked (a slurm:<partition> reference and scaling.t1_s)", id="toggle-time"),
     Binding("left", "cursor('left')", "cursor", show=False, tooltip="Move the chart's cursor to a smaller p (a click on the chart too)", id="cursor-left", key_display="←"),
     Binding("right", "cursor('right')", "cursor", show=False, tooltip="Move the chart's cursor to a larger p", id="cursor-right", key_display="→"),
     Binding("home", "cursor('home')", "p=1", show=False, tooltip="Put the chart's cursor on p = 1", id="cursor-home"),

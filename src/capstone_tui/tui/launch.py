@@ -29,7 +29,10 @@ def initial_state(args: argparse.Namespace) -> tuple[DashboardState, OpenedCandi
     from capstone_tui.core.chart.ticks import LINEAR_AXIS_MAX_P  # p = 1..pmax is drawn: log when wide
 
     log_p = opened.candidate.scaling.pmax > LINEAR_AXIS_MAX_P
-    return DashboardState(candidate=opened.candidate, machines=load_presets(), fit=fit, log_p=log_p), opened
+    notes = opened.model_notes  # what `[model] from` filled: the tree's model question and the status line
+    return DashboardState(candidate=opened.candidate, machines=load_presets(), fit=fit, log_p=log_p,
+                          model_shape=opened.model_shape, model_notes=notes,
+                          message="; ".join(notes) or None), opened
 
 
 def file_access(args: argparse.Namespace) -> FileAccess:

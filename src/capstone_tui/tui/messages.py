@@ -105,3 +105,21 @@ class QueueRead(Message):
 
     candidate: Any
     queue: dict[str, Any]
+
+
+@dataclass
+class ModelLookedUp(Message):
+    """The model lookup's worker finished run number `run`: a probes ModelRead, or the error's line."""
+
+    run: int
+    outcome: Any
+
+
+@dataclass
+class ModelChosen(Message):
+    """The model lookup's "use": `[model] from = source` with the shape read (core ModelShape),
+    `where` it was found ("local folder", "hf cache", "hub")."""
+
+    source: str
+    shape: Any
+    where: str

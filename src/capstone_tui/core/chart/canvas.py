@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Callable, Sequence
 
 from capstone_tui.core.chart.ticks import DOTS_PER_COLUMN, DOTS_PER_ROW, XAxis, YAxis
 
@@ -23,6 +23,9 @@ MARKER_CHAR = "┊"
 CURSOR_CHAR = "│"
 POINT_CHAR = "×"
 BOTH = "both"  # style key of a cell where two curves meet
+RUN_AND_WAIT = "run+wait"  # style key of a cell where the run part and the wait part meet
+_MERGED = {frozenset({"S", "geo"}): BOTH, frozenset({"run", "wait"}): RUN_AND_WAIT}
+LIT_BY_CURSOR = ("S", BOTH, "geo", "run")  # curve cells the cursor lights in its colour
 
 
 @dataclass
@@ -57,17 +60,20 @@ class _Grid:
         owner = self.owner[r][c]
         if owner is None:
             self.owner[r][c] = key
-        elif owner != key and {owner, key} <= {"S", "geo"}:
-            self.owner[r][c] = BOTH
+        elif owner != key and frozenset({owner, key}) in _MERGED:
+            self.owner[r][c] = _MERGED[frozenset({owner, key})]
 
 
 def draw_chart(x: XAxis, y: YAxis, curves: list[tuple[str, Callable[[float], float]]], *,
-               hline: tuple[str, float] | None = None, points: list[tuple[str, float, float]] = (),
-               rule: tuple[str, int] | None = None, percent: bool = False) -> Chart:
+               hline: tuple[str, float] | None = None, points: Sequence[tuple[str, float, float]] = (),
+               rule: tuple[str, int] | None = None, percent: bool = False, unit: str = "",
+               bars: Sequence[tuple[str, int, float, float, int]] = ()) -> Chart:
     """Rasterize `curves` (drawn in order; the first is the main one) on the axes.
 
     `hline` is a horizontal rule (key, value) on the row of its value; `points` are (key, p,
-    value) marks; `rule` is a vertical rule (key, p) drawn through empty cells of p's column.
+    value) marks; `rule` is a vertical rule (key, p) drawn through empty cells of p's column;
+    `bars` are (key, p, low, high, width) braille bars 1 or 2 dots wide in p's column, stacked
+    when one bar's low is the previous one's high (every dot between the two values on its row).
     """
     rows, columns = y.rows, x.dots // DOTS_PER_COLUMN
     grid = _Grid(rows, columns)
@@ -81,14 +87,22 @@ def draw_chart(x: XAxis, y: YAxis, curves: list[tuple[str, Callable[[float], flo
                 prev = None
                 continue
             d = y.dot_of(value)
+            clamped = max(-1, min(top_dot + 1, d))  # off the chart: one step past its edge
             if prev is not None:  # join to the previous column so steep parts stay connected
-                step = 1 if d > prev else -1
-                for j in range(prev + step, d, step):
-                    grid.dot(key, k, max(-1, min(top_dot + 1, j)))
+                step = 1 if clamped > prev else -1
+                for j in range(prev + step, clamped, step):
+                    grid.dot(key, k, j)
             grid.dot(key, k, d)
-            prev = max(-1, min(top_dot + 1, d))
+            prev = clamped
             if index == 0 and 0 <= d <= top_dot:
                 curve_cells.setdefault(k // DOTS_PER_COLUMN, rows - 1 - d // DOTS_PER_ROW)
+    for key, bar_p, low, high, wide in bars:
+        if not 1 <= bar_p <= x.hi:
+            continue
+        c0 = x.column_of(bar_p) * DOTS_PER_COLUMN
+        for d in range(max(0, y.dot_of(low) + (1 if low > 0 else 0)), min(top_dot, y.dot_of(high)) + 1):
+            for dx in range(min(wide, DOTS_PER_COLUMN)):
+                grid.dot(key, c0 + dx, d)
     for key, p, value in points:
         r = rows - 1 - round(y.row_of(value))
         if 0 <= r < rows and 1 <= p <= x.hi:
@@ -102,7 +116,7 @@ def draw_chart(x: XAxis, y: YAxis, curves: list[tuple[str, Callable[[float], flo
                     grid.char[r][c], grid.owner[r][c] = CEILING_CHAR, hline[0]
     if rule is not None:
         _vertical_rule(grid, x.column_of(rule[1]), rule[0], MARKER_CHAR)
-    return _frame(grid, x, y, curve_cells, percent)
+    return _frame(grid, x, y, curve_cells, percent, unit)
 
 
 def _vertical_rule(grid: _Grid, c: int, key: str, char: str) -> None:
@@ -113,8 +127,8 @@ def _vertical_rule(grid: _Grid, c: int, key: str, char: str) -> None:
             grid.owner[r][c] = key  # the curve's own cell at p* takes the marker colour
 
 
-def _frame(grid: _Grid, x: XAxis, y: YAxis, curve_cells: dict[int, int], percent: bool) -> Chart:
-    labels = {y.rows - 1 - i * y.rows_per_tick: y.label(v, percent) for i, v in enumerate(y.ticks)}
+def _frame(grid: _Grid, x: XAxis, y: YAxis, curve_cells: dict[int, int], percent: bool, unit: str) -> Chart:
+    labels = {y.rows - 1 - i * y.rows_per_tick: y.label(v, percent, unit) for i, v in enumerate(y.ticks)}
     gutter = max(len(t) for t in labels.values()) + 1
     lines: list[list[tuple[str, str]]] = []
     for r in range(grid.rows):
@@ -159,7 +173,7 @@ def with_cursor(chart: Chart, p: int, key: str = "cursor") -> list[list[tuple[st
             line = list(line)
             braille = BRAILLE_BASE < ord(ch) <= BRAILLE_BASE + 0xFF
             if braille:  # the curves' own dots stay, lit in the cursor's colour
-                line[c] = (ch, key if old in ("S", BOTH, "geo") else old)
+                line[c] = (ch, key if old in LIT_BY_CURSOR else old)
             else:  # an empty cell, the p* rule or the 1/s rule: the cursor crosses it
                 line[c] = ("┼" if ch == CEILING_CHAR else CURSOR_CHAR, key)
         elif r == chart.rows and c < len(line):

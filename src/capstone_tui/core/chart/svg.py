@@ -71,8 +71,9 @@ def curve_svg(s: float, c: float, pmax: int, *, title: str = "", log: bool | Non
         out.append(_line(LEFT, py(ceiling), LEFT + plot_w, py(ceiling), colours["ceiling"], dash="6 4"))
     out.append(_polyline([(px(p), py(v)) for p, v in zip(ps, geo)], colours["geo"], dash="8 4"))
     out.append(_polyline([(px(p), py(v)) for p, v in zip(ps, fast)], colours["fast"]))
-    legend = [(f"S(p), c = {c:g}", colours["fast"], ""), (f"geo link, c' = {GEO_FACTOR:g}c = {geo_c:g}",
-                                                           colours["geo"], "8 4")]
+    legend: list[tuple[str, str, str | None]] = [
+        (f"S(p), c = {c:g}", colours["fast"], ""),
+        (f"geo link, c' = {GEO_FACTOR:g}c = {geo_c:g}", colours["geo"], "8 4")]
     if ceiling is not None:
         legend.append((f"Amdahl ceiling 1/s = {ceiling:.3g}x", colours["ceiling"], "6 4"))
     for cc, colour in ((c, colours["fast"]), (geo_c, colours["geo"])):

@@ -45,13 +45,14 @@ class YAxis:
         """The braille dot row (from the bottom, 4 per text row) that draws this value."""
         return math.floor((self.row_of(value) + 0.5) * DOTS_PER_ROW)
 
-    def label(self, value: float, percent: bool = False) -> str:
-        """The tick text, with just the decimals the step needs (2.5 -> '7.5', 0.2 -> '0.4')."""
+    def label(self, value: float, percent: bool = False, unit: str = "") -> str:
+        """The tick text, with just the decimals the step needs (2.5 -> '7.5', 0.2 -> '0.4'),
+        then '%' (percent) or the unit ('h')."""
         e = math.floor(math.log10(self.step) + 1e-9)
         mult = self.step / 10.0**e
         decimals = max(0, -e + (1 if abs(mult - 2.5) < 1e-9 else 0))
         text = f"{value:.{decimals}f}"
-        return text + "%" if percent else text
+        return text + ("%" if percent else unit)
 
 
 def y_axis(top: float, rows: int, min_gap: int = 2) -> YAxis:
@@ -115,7 +116,7 @@ class XAxis:
         """The worker count at a (continuous) dot column."""
         t = dot / (self.dots - 1) if self.dots > 1 else 0.0
         if self.log:
-            return self.lo * (self.hi / self.lo) ** t
+            return float(self.lo * (self.hi / self.lo) ** t)
         return self.lo + t * (self.hi - self.lo)
 
     def p_of_column(self, column: int) -> int:

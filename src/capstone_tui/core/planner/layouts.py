@@ -55,7 +55,7 @@ class PlanInputs:
     micro_batch: int = 1
     recompute: str = "none"
     kv_tokens: int | None = None  # inference: KV tokens held at once (default: one seq_len sequence)
-    kv_dtype: str | None = None  # inference: KV cache element type (default: follows dtype)
+    kv_dtype: str | None = None  # inference: KV cache element type (unset: memory.kv_cache_dtype's 16-bit default)
     max_nodes: int = MAX_NODES
     time_limit_s: float | None = None
 
@@ -158,7 +158,7 @@ def infer_plan(shape: ModelShape, inputs: PlanInputs, limit: float, tp: int, pp:
                gpus_per_node: int) -> GpuPlan:
     """One serving layout: weights, CUDA graphs and the KV pool of each GPU."""
     assert shape.params is not None
-    element = DTYPE_BYTES[inputs.kv_dtype] if inputs.kv_dtype else kv_element_bytes(inputs.dtype)
+    element = kv_element_bytes(inputs.dtype, inputs.kv_dtype)
     per_token = _kv_per_token(shape, element, tp, pp)
     weights = shape.params * DTYPE_BYTES[inputs.dtype] / (tp * pp)
     pool = limit - weights - CUDA_GRAPH_BYTES
@@ -228,7 +228,7 @@ def memory_summary(shape: ModelShape, inputs: PlanInputs, limit: float, machine:
     assert shape.params is not None and shape.layers and shape.hidden and shape.heads
     psi = float(shape.params)
     w, g, o = training_bytes_per_param(inputs.dtype, inputs.optimizer, inputs.accounting)
-    element = DTYPE_BYTES[inputs.kv_dtype] if inputs.kv_dtype else kv_element_bytes(inputs.dtype)
+    element = kv_element_bytes(inputs.dtype, inputs.kv_dtype)
     train = inputs.mode == "train"
     per_layer = activation_bytes_per_layer(inputs.seq_len, inputs.micro_batch, shape.hidden, shape.heads,
                                            inputs.recompute)
@@ -261,7 +261,7 @@ def anchors(shape: ModelShape, inputs: PlanInputs, best: GpuPlan | None) -> dict
         "deepspeed_zero3_gpus": gpus,
     }
     if not shape.kv_latent_dim and shape.layers and shape.head_dim:
-        element = DTYPE_BYTES[inputs.kv_dtype] if inputs.kv_dtype else kv_element_bytes(inputs.dtype)
+        element = kv_element_bytes(inputs.dtype, inputs.kv_dtype)
         out["vllm_kv_bytes_per_token"] = 2 * shape.layers * (shape.kv_heads or shape.heads or 0) * shape.head_dim * element
     return out
 

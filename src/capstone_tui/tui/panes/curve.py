@@ -1,8 +1,10 @@
-"""The speedup-curve pane: S(p) (or E(p)) for c and the geo link (c' = GEO_FACTOR * c), p*, 1/s, measured runs.
+"""The speedup-curve pane: S(p) (or E(p)) for c and the geo link (c' = GEO_FACTOR * c), p*, 1/s, measured runs;
+or (key t) finish time against p: run time t1/S(p), and Slurm's queue wait where Slurm was asked.
 
 The chart is drawn by core/chart/canvas.py on exact axes (core/chart/ticks.py): round y ticks
 on the rows of their values, whole-number worker ticks, every braille dot on the row of its
-value. A cursor (Left/Right, Home/End, a click) reads S and E at any p on one line below; a
+value. A cursor (Left/Right, Home/End, a click) reads S and E at any p on one line below (in the
+time plot: wait, run, finish and cost); a
 cursor move only overlays one column on the cached chart, it never redraws the curves.
 """
 
@@ -19,8 +21,10 @@ from textual.reactive import reactive
 from textual.widget import Widget
 from textual.widgets import Static
 
-from capstone_tui.core.chart.canvas import BOTH, Chart, draw_chart, with_cursor
+from capstone_tui.core.chart.canvas import BOTH, RUN_AND_WAIT, Chart, draw_chart, with_cursor
 from capstone_tui.core.chart.ticks import x_axis, y_axis
+from capstone_tui.core.chart.time_chart import build_time_chart, time_legend
+from capstone_tui.core.chart.time_plot import TimeView, time_readout, time_view
 from capstone_tui.core.dashboard_state import DashboardState
 from capstone_tui.core.scaling import GEO_FACTOR, knee, speedup
 from capstone_tui.core.verdict_text import cursor_readout
@@ -29,7 +33,8 @@ from capstone_tui.tui.themes import plot_rgb
 CEILING_SHOW_FACTOR = 1.6  # draw 1/s when it is within this factor of the curve's top
 LINEAR_HINT_FACTOR = 16  # on a linear axis this much wider than the peak, suggest the log axis
 _STYLE_VARIABLES = {"S": "curve-fast", "geo": "curve-geo", "fit": "curve-fit", "band": "curve-fit",
-                    "ceiling": "verdict-bad", "marker": "marker", "cursor": "accent"}
+                    "ceiling": "verdict-bad", "marker": "marker", "cursor": "accent",
+                    "run": "curve-fast", "wait": "curve-geo"}
 
 
 def plot_range(model: DashboardState) -> int:
@@ -56,7 +61,7 @@ class ChartView(Widget):
             return Text("")
         key = (pane.view_key(model), self.size.width, self.size.height, self.app.theme)
         if key != self._key or self.chart is None:
-            self.chart = build_chart(model, self.size.width, self.size.height)
+            self.chart = build_any_chart(model, self.size.width, self.size.height)
             self._key = key
             self.builds += 1
         if self.chart is None:
@@ -116,6 +121,7 @@ class SpeedupPane(Widget):
             rgb = {key: plot_rgb(self.app, var) for key, var in _STYLE_VARIABLES.items()}
             fast, geo = rgb["S"], rgb["geo"]
             rgb[BOTH] = tuple((a + b) // 2 for a, b in zip(fast, geo))  # type: ignore[assignment]
+            rgb[RUN_AND_WAIT] = rgb[BOTH]
             self._styles = {key: Style(color=f"rgb({r},{g},{b})") for key, (r, g, b) in rgb.items()}
             self._styles["marker"] += Style(bold=True)
             self._styles["cursor"] += Style(bold=True)
@@ -126,7 +132,9 @@ class SpeedupPane(Widget):
 
     def view_key(self, model: DashboardState) -> tuple[Any, ...]:
         sc = model.candidate.scaling
-        return (sc.s, sc.c, sc.pmax, model.show_geo, model.log_p, model.show_efficiency, id(model.fit))
+        queue = (sc.t1_s, model.candidate.machine, id(model.queue_now)) if model.show_time else None
+        return (sc.s, sc.c, sc.pmax, model.show_geo, model.log_p, model.show_efficiency, id(model.fit),
+                model.show_time, queue)
 
     def watch_model(self, model: DashboardState | None) -> None:
         if model is None or not self.is_mounted:
@@ -135,6 +143,9 @@ class SpeedupPane(Widget):
         if key == self._shown:
             return
         self._shown = key
+        for part in ("#curve-readout", "#curve-legend"):  # the time plot says more: two lines each
+            self.query_one(part).styles.height = 2 if model.show_time else 1
+            self.query_one(part).styles.text_wrap = "wrap" if model.show_time else "nowrap"
         if self.cursor_p is not None:
             self.cursor_p = min(self.cursor_p, plot_range(model))
         self.call_after_refresh(self._redraw)  # the verdict bar paints first; the chart follows
@@ -195,11 +206,16 @@ class SpeedupPane(Widget):
         self.query_one("#curve-legend", Static).update(text, layout=False)
 
     def _update_readout(self, model: DashboardState) -> None:
-        readout = cursor_readout(model.justification, self.cursor_at(model), show_geo=model.show_geo)
+        if model.show_time:
+            readout = time_readout(time_view_of(model), self.cursor_at(model))
+        else:
+            readout = cursor_readout(model.justification, self.cursor_at(model), show_geo=model.show_geo)
         self.query_one("#curve-readout", Static).update(readout, layout=False)
 
     def _legend(self, model: DashboardState) -> list[tuple[str, str]]:
         j = model.justification
+        if model.show_time:
+            return time_legend(time_view_of(model), plot_range(model), j.p_star)
         name = "E(p) %" if model.show_efficiency else "S(p)"
         out = [(f"━ {name} c={j.c:g}", "S")]
         if model.show_geo:
@@ -217,6 +233,19 @@ class SpeedupPane(Widget):
         if not model.log_p and plot_range(model) > LINEAR_HINT_FACTOR * max(j.p_star, j.geo.p_star, 4):
             out.append(("(l: log axis, p/P: range)", "label"))
         return out
+
+def time_view_of(model: DashboardState) -> TimeView:
+    """The time plot's facts for this state: the queue answer only if it is for this candidate."""
+    return time_view(model.candidate, model.queue_now)
+
+
+def build_any_chart(model: DashboardState, width: int, height: int) -> Chart | None:
+    """The chart the state asks for: the time plot (key t) or the speedup / efficiency chart."""
+    if model.show_time:
+        return build_time_chart(time_view_of(model), plot_range(model), model.log_p, width, height,
+                                model.justification.p_star)
+    return build_chart(model, width, height)
+
 
 def build_chart(model: DashboardState, width: int, height: int) -> Chart | None:
     """Rasterize the curves for this size (the widget calls it only when something changed)."""

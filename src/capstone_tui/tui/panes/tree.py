@@ -3,7 +3,9 @@
 Each question shows its answer with quantity vs limit and the margin; under it the branch taken
 is lit and the other dimmed; a ceiling not cleared says what would clear it; one not assessed
 names the inputs to give and the key. The model question holds its memory breakdown (collapsed:
-expand it with enter or a click). The root says the decision, a last node gate 2.
+expand it with enter or a click), then the GPU plan on the reference machine (the fewest GPUs, the
+strategy and bytes per GPU; each strategy under it) and what `[model] from` filled. The root says
+the decision, a last node gate 2.
 
 The Tree is built once; a new model only relabels nodes, so the cursor and expansion state
 survive. Every figure comes from `model.assessment` (core), the words from core/verdict_text.py;
@@ -24,6 +26,7 @@ from textual.widgets.tree import TreeNode
 from capstone_tui.core.assessment import Assessment
 from capstone_tui.core.ceilings import AXIS_TEXT, TERMINAL, TREE, Ceiling
 from capstone_tui.core.dashboard_state import DashboardState
+from capstone_tui.core.planner.candidate_plan import params_source, plan_lines, plan_summary
 from capstone_tui.core.scaling import MIN_SPEEDUP, knee
 from capstone_tui.core.verdict_text import (
     gates_short, knee_text, memory_bytes, not_assessed_hint, pct, quantity_vs_limit, would_clear)
@@ -50,6 +53,10 @@ class TreePane(Widget):
         self._words: dict[str, tuple[str, str]] = {}  # the fixed words of each question's branches
         self._memory: TreeNode[str] | None = None
         self._memory_leaves: list[TreeNode[str]] = []
+        self._model_node: TreeNode[str] | None = None
+        self._plan: TreeNode[str] | None = None
+        self._plan_leaves: list[TreeNode[str]] = []
+        self._note_leaves: list[TreeNode[str]] = []  # what `[model] from` filled or was overridden by
         self._terminal: TreeNode[str] | None = None
         self._gate2: TreeNode[str] | None = None
         self._styles: dict[tuple[str, bool, bool], Style] = {}  # for the current theme
@@ -69,6 +76,8 @@ class TreePane(Widget):
                 self._memory = node.add("memory breakdown", data="memory", expand=False)
                 self._memory_leaves = [self._memory.add_leaf(label, data=key) for label, key in MEMORY_TERMS]
                 self._memory_leaves.append(self._memory.add_leaf("", data="node"))
+                self._plan = node.add("GPU plan", data="plan", expand=False)
+                self._model_node = node
         self._terminal = tree.root.add_leaf(TERMINAL, data="terminal")
         self._gate2 = tree.root.add_leaf("Does distributing pay? (gate 2)", data="gate2")
         tree.root.expand()
@@ -126,6 +135,7 @@ class TreePane(Widget):
             _set_label(self._branch_nodes[c.name], self._branch_label(c, on_route))
             if c.name == "model":
                 self._label_memory(c)
+                self._label_plan(self.model)
         _set_label(self._terminal, self._terminal_label(a))
         _set_label(self._gate2, self._gate2_label(a))
 
@@ -193,10 +203,26 @@ class TreePane(Widget):
             words = f"compared with {d.get('compared_with', 'one device')}"
         _set_label(self._memory_leaves[-1], Text(words, style=self._style("text-muted")))
 
+    def _label_plan(self, model: DashboardState) -> None:
+        """The plan line (core/planner/candidate_plan.py's words), each strategy under it, and the
+        notes of `[model] from` as leaves of the model question."""
+        if self._plan is None or self._model_node is None:
+            return
+        plan = model.plan
+        planned = not isinstance(plan, str)
+        _set_label(self._plan, Text(plan_summary(plan, model.candidate.machine),
+                                    style=self._style("foreground" if planned else "text-muted")))
+        read = model.model_shape if model.candidate.model.from_ else None
+        lines = plan_lines(plan, params_source(model.candidate.model, read))
+        _sync_leaves(self._plan, self._plan_leaves, lines, self._style("foreground"), "plan-line")
+        _sync_leaves(self._model_node, self._note_leaves, list(model.model_notes), self._style("accent", italic=True),
+                     "model-note")
+
     def _terminal_label(self, a: Assessment) -> Text:
         missing = [c.name for c in a.ceilings if not c.assessed]
         if a.route.ceiling is not None:
-            return Text(TERMINAL, style=self._style("text-muted"))
+            return Text(f"{TERMINAL} (not taken: the {a.route.ceiling} ceiling routes it)",
+                        style=self._style("text-muted"))
         if missing:
             words = (f"None cleared, {len(missing)} not assessed ({', '.join(missing)}): "
                      "one machine, as far as is known")
@@ -212,6 +238,17 @@ class TreePane(Widget):
         text.append(f": S(p*)={j.speedup:.2f}x at p*={j.p_star} {sign} {MIN_SPEEDUP}x, E(p*)={pct(j.fast.efficiency)}; "
                     + knee_text(knee(j.s, j.c, j.pmax)), style=self._style("foreground"))
         return text
+
+
+def _sync_leaves(parent: TreeNode[str], leaves: list[TreeNode[str]], lines: list[str], style: Style,
+                 data: str) -> None:
+    """As many leaves under `parent` as `lines` (added at the end, removed from the end), relabelled."""
+    while len(leaves) > len(lines):
+        leaves.pop().remove()
+    while len(leaves) < len(lines):
+        leaves.append(parent.add_leaf("", data=data))
+    for leaf, line in zip(leaves, lines):
+        _set_label(leaf, Text(line, style=style))
 
 
 def _set_label(node: TreeNode[str], label: Text) -> None:

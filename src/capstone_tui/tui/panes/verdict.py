@@ -1,11 +1,15 @@
 """The verdict bar: the decision first, then gate 2 (the speedup test alone) on both links.
 
 Every sentence comes from core/verdict_text.py, the voice `assess` and `export` also use.
+The bar is at most `max-height` rows (app.tcss); the status line (the model's message) always
+keeps its rows, and the verdict text is cut to the rows left with an ellipsis. The full text is
+the bar's tooltip (and the tree pane says the same decision in full).
 """
 
 from __future__ import annotations
 
 from rich.text import Text
+from textual.css.scalar import Unit
 from textual.reactive import reactive
 from textual.widgets import Static
 
@@ -16,6 +20,8 @@ from capstone_tui.core.time_to_solution_text import summary_line
 from capstone_tui.core.verdict_text import efficiency_note, gate2_line, gates_short
 
 NARROW = NARROW_WIDTH  # below this many columns the decision gives its gates in short form
+ELLIPSIS = "…"
+MESSAGE_MAX_ROWS = 2  # a longer status line is cut too, so the decision keeps at least its first row
 
 
 def verdict_text(model: DashboardState, width: int = 200) -> tuple[str, str, str]:
@@ -62,12 +68,48 @@ class VerdictBar(Static):
         key = (line1, line2, message, self.size.width)
         if key == self._shown:
             return  # an inventory reading that changed nothing here costs nothing
-        text = Text()
-        text.append(line1 + "\n", style="bold")
-        text.append(line2)
-        if message:
-            text.append("\n" + message, style="italic")
-        lines = len(text.wrap(self.app.console, max(1, self.size.width - 3)))
+        verdict = Text()
+        verdict.append(line1 + "\n", style="bold")
+        verdict.append(line2)
+        status = Text(message, style="italic") if message else None
+        text, lines = self._fitted(verdict, status)
+        # the full text, as plain Text (a message may quote user or file text: never markup)
+        self.tooltip = Text("\n".join(part for part in (line1, line2, message) if part))
         # a layout pass (the whole screen) only when the bar's height really changes
         self.update(text, layout=lines != self._lines)
         self._shown, self._lines = key, lines
+
+    def _max_rows(self) -> int | None:
+        """The rows the bar may take (its CSS max-height), None when unbounded."""
+        limit = self.styles.max_height
+        return int(limit.value) if limit is not None and limit.unit == Unit.CELLS else None
+
+    def _fitted(self, verdict: Text, status: Text | None) -> tuple[Text, int]:
+        """The verdict wrapped to the bar's width and cut to the rows the status line leaves."""
+        width = max(1, self.size.width - 3)  # the thick left border and one cell of padding each side
+        console = self.app.console
+        rows = list(verdict.wrap(console, width))
+        tail = list(status.wrap(console, width)) if status is not None else []
+        limit = self._max_rows()
+        if limit is None or len(rows) + len(tail) <= limit:  # it all fits: the text as written
+            whole = verdict.copy()
+            if status is not None:
+                whole.append("\n")
+                whole.append_text(status)
+            return whole, len(rows) + len(tail)
+        tail = _cut(tail, MESSAGE_MAX_ROWS if limit > MESSAGE_MAX_ROWS else limit - 1, width)
+        rows = _cut(rows, max(1, limit - len(tail)), width)
+        return Text("\n").join(rows + tail), len(rows) + len(tail)
+
+
+def _cut(rows: list[Text], keep: int, width: int) -> list[Text]:
+    """At most `keep` rows; when some are dropped the last kept row ends in an ellipsis."""
+    if len(rows) <= keep:
+        return rows
+    if keep <= 0:
+        return []
+    last = rows[keep - 1].copy()
+    last.rstrip()
+    last.truncate(max(0, width - len(ELLIPSIS)))
+    last.append(ELLIPSIS)
+    return rows[: keep - 1] + [last]

@@ -27,9 +27,14 @@ INTRO = "\n".join([
     f"test: S(p*) > {MIN_SPEEDUP}x with p* > 1. Distribute only when both pass.",
     "The chart's cursor: left/right (or a click) move it, home = p 1, end = p*; the line under the "
     "chart reads S and E there.",
+    "t plots finish time against p instead: run time t1/S(p) at every p (give scaling.t1_s with i) and, "
+    "with a slurm:<partition> reference, Slurm's queue wait stacked on it at the worker counts Slurm was "
+    "asked about (never interpolated); the cursor then reads wait, run, finish and cost.",
     f"The c keys step on the 1-2-5 grid and stay within [0, {C_KEY_MAX:g}] (typed values may go higher).",
     f"Dataset sizer (pane 4): Enter sizes offline; {ONLINE_KEY} asks the Hub (at most {ONLINE_DEADLINE_S:g} s; "
-    "start with --online to make Enter ask); Esc cancels; u uses the size.",
+    "start with --online to make Enter ask); Esc cancels; u uses the size. Its models tab reads a model "
+    "folder or org/name the same way (config.json and safetensors headers, never weights); u sets "
+    "[model] from and the shape, and the tree's model question shows the GPU plan.",
     f"Units: {BYTES_CONVENTION}. Every key is also in the command palette (ctrl+p).",
 ])
 
