@@ -11,10 +11,10 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from capstone_tui.core.candidate import parse_candidate
-from capstone_tui.core.dashboard_state import Model
-from capstone_tui.core.presets import load_presets
+import argparse
+
 from capstone_tui.tui.app import CapstoneApp
+from capstone_tui.tui.launch import initial_state  # the dashboard's own first state, as `capstone-tui X` opens it
 from capstone_tui.tui.themes import builtin_themes  # the shipped themes only: no user folder
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -26,12 +26,16 @@ SHOTS = [
     ("tuned-geo-log-light", (120, 40), "capstone-light", "examples/code-completion-exam.toml", ["S", "S", "C", "l"]),
     ("stay-single-machine-16-colour", (120, 40), "capstone-16", "examples/sentiment-classifier-8gb.toml", []),
     ("help", (100, 32), "capstone-dark", "examples/dedupe-4tb-crawl.toml", ["question_mark"]),
+    ("cursor-70b-finetune", (120, 40), "capstone-dark", "examples/finetune-70b-full.toml",
+     ["3", "left", "left", "left", "left", "left", "left"]),
+    ("time-to-solution", (120, 40), "capstone-dark", "examples/dedupe-4tb-crawl.toml", ["t"]),
 ]
 
 
 async def shoot(name: str, size: tuple[int, int], theme: str, candidate: str, keys: list[str]) -> Path:
-    cand = parse_candidate((ROOT / candidate).read_text(), source=candidate)
-    app = CapstoneApp(Model(candidate=cand, machines=load_presets()), themes=builtin_themes(),
+    args = argparse.Namespace(candidate=str(ROOT / candidate), machine=None, runs=None)
+    state, _ = initial_state(args)
+    app = CapstoneApp(state, themes=builtin_themes(),
                       theme=theme, export_dir=OUT / "exports", refresh_s=None, live_inventory=True)
     async with app.run_test(size=size) as pilot:
         await app.workers.wait_for_complete()
