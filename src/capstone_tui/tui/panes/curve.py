@@ -56,7 +56,7 @@ class ChartView(Widget):
 
     def render(self) -> Text:
         pane = self.pane
-        model = pane.model
+        model = pane.drawn  # the state the pane last redrew for: a layout pass in between keeps it
         if model is None:
             return Text("")
         key = (pane.view_key(model), self.size.width, self.size.height, self.app.theme)
@@ -99,6 +99,7 @@ class SpeedupPane(Widget):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._shown: tuple[Any, ...] | None = None
+        self.drawn: DashboardState | None = None  # what the chart shows: set after the verdict paints
         self._styles: dict[str, Style] = {}
         self.cursor_p: int | None = None  # None: the cursor sits on p*
 
@@ -113,6 +114,7 @@ class SpeedupPane(Widget):
     def _retheme(self) -> None:
         self._styles.clear()
         self._shown = None
+        self.drawn = self.model
         self._update_text()
         self.query_one(ChartView).refresh()
 
@@ -143,14 +145,18 @@ class SpeedupPane(Widget):
         if key == self._shown:
             return
         self._shown = key
-        for part in ("#curve-readout", "#curve-legend"):  # the time plot says more: two lines each
-            self.query_one(part).styles.height = 2 if model.show_time else 1
-            self.query_one(part).styles.text_wrap = "wrap" if model.show_time else "nowrap"
+        lines = 2 if model.show_time else 1  # the time plot says more: two lines each
+        for part in ("#curve-readout", "#curve-legend"):
+            widget = self.query_one(part)
+            if widget.styles.height is None or widget.styles.height.value != lines:  # a layout only on a change
+                widget.styles.height = lines
+                widget.styles.text_wrap = "wrap" if model.show_time else "nowrap"
         if self.cursor_p is not None:
             self.cursor_p = min(self.cursor_p, plot_range(model))
         self.call_after_refresh(self._redraw)  # the verdict bar paints first; the chart follows
 
     def _redraw(self) -> None:
+        self.drawn = self.model
         self._update_text()
         self.query_one(ChartView).refresh()
 
