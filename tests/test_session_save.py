@@ -134,6 +134,17 @@ async def test_ctrl_o_loads_a_candidate_and_sizes_its_data(tmp_path: Path) -> No
         assert app.candidate_path == other
         assert app.model.measured_data is not None and app.model.measured_data.bytes > 0
         assert app.model.assessment.ceilings[0].assessed
+        # the first candidate and the one opened now sit side by side in the compare view (v)
+        assert app.compare_paths == (str(path), str(other))
+        await pilot.press("v")
+        await pilot.pause()
+        from textual.widgets import DataTable
+
+        await app.screen.workers.wait_for_complete()
+        await pilot.pause()
+        rows = app.screen.query_one(DataTable)
+        assert rows.row_count == 2
+        assert [str(rows.get_row_at(i)[0]) for i in range(2)] == ["Dedupe a 4 TB web-crawl slice", "Other"]
 
 
 async def test_a_served_session_does_not_size_data_outside_its_folder(tmp_path: Path) -> None:

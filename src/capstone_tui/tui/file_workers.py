@@ -138,6 +138,10 @@ class FileWorkers:
 
     def on_candidate_loaded(self, event: CandidateLoaded) -> None:
         opened = event.opened
+        if opened.path is not None:  # each candidate opened joins the compare view (key v)
+            earlier = self.compare_paths or ((str(self.candidate_path),) if self.candidate_path else ())
+            if str(opened.path) not in earlier:
+                self.compare_paths = (*earlier, str(opened.path))
         self.candidate_path, self.candidate_text = opened.path, opened.text
         words = "; ".join(n for n in (opened.sizer_note, *opened.model_notes) if n)  # what `from` filled
         self.model = replace(self.model, candidate=opened.candidate, measured_data=opened.measured,

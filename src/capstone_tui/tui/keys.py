@@ -22,7 +22,7 @@ KEYS: list[Binding] = [
     Binding("right", "cursor('right')", "cursor", show=False, tooltip="Move the chart's cursor to a larger p", id="cursor-right", key_display="→"),
     Binding("home", "cursor('home')", "p=1", show=False, tooltip="Put the chart's cursor on p = 1", id="cursor-home"),
     Binding("end", "cursor('end')", "p*", show=False, tooltip="Put the chart's cursor on p*, the best worker count", id="cursor-end"),
-    Binding("v", "compare", "compare", show=False, tooltip="Compare the candidates given on the command line side by side", id="compare"),
+    Binding("v", "compare", "compare", show=False, tooltip="Compare candidates side by side: those given at start and each opened with ctrl+o", id="compare"),
     Binding("m", "next_machine", "machine", tooltip="Cycle the reference machine", id="next-machine"),
     Binding("i", "edit_inputs", "inputs", tooltip="Edit every candidate input", id="edit-inputs"),
     Binding("f", "apply_fit", "use fit", show=False, tooltip="Set s and c from the fitted runs", id="apply-fit"),
