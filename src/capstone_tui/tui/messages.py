@@ -92,8 +92,9 @@ class ExportFinished(Message):
 
 
 @dataclass
-class SizingFinished(Message):
-    """The sizer pane's worker finished run number `run`: a DatasetSize, or the error's line."""
+class LookupFinished(Message):
+    """A lookup worker (the sizer's dataset or model tab) finished run number `run`: its result
+    (a DatasetSize, a probes ModelRead), or the error's line."""
 
     run: int
     outcome: Any
@@ -105,14 +106,6 @@ class QueueRead(Message):
 
     candidate: Any
     queue: dict[str, Any]
-
-
-@dataclass
-class ModelLookedUp(Message):
-    """The model lookup's worker finished run number `run`: a probes ModelRead, or the error's line."""
-
-    run: int
-    outcome: Any
 
 
 @dataclass

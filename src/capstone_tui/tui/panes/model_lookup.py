@@ -11,32 +11,26 @@ reading from `session.look_up_model`; this widget only starts, cancels and shows
 
 from __future__ import annotations
 
-import time
 from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.timer import Timer
 from textual.widgets import Button, Input, Static
-from textual.worker import get_current_worker
 
 from capstone_tui.core.dashboard_state import DashboardState, with_model_from
 from capstone_tui.core.errors import ValidationError
 from capstone_tui.core.planner.candidate_plan import plan_summary, shape_lines
 from capstone_tui.core.safe_text import safe_text
-from capstone_tui.tui.messages import ModelChosen, ModelLookedUp
+from capstone_tui.tui.messages import ModelChosen
+from capstone_tui.tui.panes.lookup_run import ONLINE_DEADLINE_S, ONLINE_KEY, LookupRun
 
 if TYPE_CHECKING:
     from capstone_tui.probes.model_source import ModelRead
 
-SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
-ONLINE_DEADLINE_S = 5.0  # as the dataset sizer's ctrl+l (a dashboard waits less than `plan`'s 10 s)
-ONLINE_KEY = "ctrl+l"
 
-
-class ModelLookup(Vertical):
+class ModelLookup(LookupRun, Vertical):
     """Input, status line, what was read and its plan on the reference machine, and "use"."""
 
     DEFAULT_CSS = """
@@ -47,17 +41,15 @@ class ModelLookup(Vertical):
     ModelLookup #model-status { color: $text-muted; }
     ModelLookup #model-result { height: auto; }
     """
+    VERB = "reading"
+    STATUS = "#model-status"
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self.result: ModelRead | None = None
         self.error: str | None = None
         self.state: DashboardState | None = None  # the App's state, handed down by the sizer pane
-        self._run = 0  # bumped by every start and cancel: a stale worker's result is ignored
-        self._started = 0.0
-        self._timer: Timer | None = None
-        self._target = ""
-        self._online = False
+        self.init_lookup()
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="model-row"):
@@ -66,14 +58,6 @@ class ModelLookup(Vertical):
                          tooltip="Use this model for the model ceiling and the GPU plan (u)")
         yield Static(self._hint(), id="model-status")
         yield Static("", id="model-result")
-
-    @property
-    def looking(self) -> bool:
-        return self._timer is not None
-
-    @property
-    def online_default(self) -> bool:
-        return bool(getattr(self.app, "sizer_online", False))
 
     def _hint(self) -> str:
         enter = "Enter reads online (--online)" if self.online_default else "Enter reads offline (local cache)"
@@ -88,78 +72,33 @@ class ModelLookup(Vertical):
     def start(self, *, online: bool) -> None:
         text = self.query_one("#model-input", Input).value.strip()
         if not text:
-            self._status("Type a model folder (holding config.json) or a Hugging Face model id (org/name).")
+            self.status("Type a model folder (holding config.json) or a Hugging Face model id (org/name).")
             return
-        self._run += 1
-        self._target, self._online, self._started = text, online, time.monotonic()
         self.result, self.error = None, None
         self.query_one("#model-use", Button).disabled = True
         self.query_one("#model-result", Static).update("")
-        self._stop_timer()
-        self._timer = self.set_interval(0.1, self._tick, name="model-spinner")
-        self._tick()
-        self._read_worker(text, self._run, online)
+        self.begin(text, online=online)
 
-    @work(thread=True, exclusive=True, group="model-lookup", exit_on_error=False)
-    def _read_worker(self, text: str, run: int, online: bool) -> None:
+    def lookup(self, text: str, online: bool) -> ModelRead:
         from capstone_tui.session import look_up_model
 
-        worker = get_current_worker()
-        outcome: object
-        try:
-            access = getattr(self.app, "file_access", None)  # a served session confines local paths
-            outcome = look_up_model(text, online=online, deadline_s=ONLINE_DEADLINE_S,
-                                    access=access.dataset if access is not None else None)
-        except ValidationError as err:
-            outcome = err.message
-            if not online and "local cache (offline)" in (err.accepted or ""):
-                outcome += f"; press {ONLINE_KEY} to ask the Hub (at most {ONLINE_DEADLINE_S:g} s)"
-        except Exception as err:  # a bug or an odd file: one line inline, never a traceback
-            outcome = f"error: {' '.join(str(err).split()) or type(err).__name__}"
-        if not worker.is_cancelled:
-            self.post_message(ModelLookedUp(run, outcome))
+        access = getattr(self.app, "file_access", None)  # a served session confines local paths
+        return look_up_model(text, online=online, deadline_s=ONLINE_DEADLINE_S,
+                             access=access.dataset if access is not None else None)
 
-    def on_model_looked_up(self, event: ModelLookedUp) -> None:
-        event.stop()  # the tab's own report: the App need not hear it
-        if event.run != self._run:  # cancelled or superseded: ignore
-            return
-        self._stop_timer()
-        if isinstance(event.outcome, str):
-            self.error = event.outcome
-            self._status(event.outcome)
-            return
-        read = event.outcome
-        self.result = read
-        self._status(f"read {read.id} ({read.source}) in {time.monotonic() - self._started:.2f} s")
+    def offline_hint(self, err: ValidationError, text: str) -> str:
+        if "local cache (offline)" in (err.accepted or ""):
+            return f"{err.message}; press {ONLINE_KEY} to ask the Hub (at most {ONLINE_DEADLINE_S:g} s)"
+        return err.message
+
+    def finished(self, outcome: ModelRead) -> None:
+        self.result = outcome
+        self.status(f"read {outcome.id} ({outcome.source}) in {self.elapsed_s():.2f} s")
         self.render_result()
         use = self.query_one("#model-use", Button)
-        use.disabled = read.shape.params is None
+        use.disabled = outcome.shape.params is None
         if not use.disabled:
             use.focus()
-
-    def _tick(self) -> None:
-        elapsed = time.monotonic() - self._started
-        frame = SPINNER[int(elapsed * 10) % len(SPINNER)]
-        where = "online" if self._online else "offline"
-        self._status(f"{frame} reading {self._target} {where} ... {elapsed:.1f} s (Esc cancels)")
-
-    def _stop_timer(self) -> None:
-        if self._timer is not None:
-            self._timer.stop()
-            self._timer = None
-
-    def _status(self, text: str) -> None:
-        self.query_one("#model-status", Static).update(Text(safe_text(text, multiline=True)))
-
-    def cancel(self) -> bool:
-        """Esc: stop reading (True when something was being read)."""
-        if not self.looking:
-            return False
-        self._run += 1
-        self.workers.cancel_group(self, "model-lookup")
-        self._stop_timer()
-        self._status(f"cancelled reading {self._target}")
-        return True
 
     # --- result -----------------------------------------------------------------------------
 
@@ -191,7 +130,7 @@ class ModelLookup(Vertical):
     def use(self) -> None:
         found = self._source()
         if found is None or found[2].shape.params is None:
-            self._status("nothing to use yet: read a model first (Enter)")
+            self.status("nothing to use yet: read a model first (Enter)")
             return
         self.post_message(ModelChosen(found[0], found[2].shape, found[1]))
-        self._status(f"using {found[0]} for the model ceiling and the GPU plan ([model] from)")
+        self.status(f"using {found[0]} for the model ceiling and the GPU plan ([model] from)")

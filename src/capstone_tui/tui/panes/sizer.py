@@ -13,32 +13,26 @@ tab shown; ctrl+t (or a click on a tab) switches tabs and puts the cursor in tha
 
 from __future__ import annotations
 
-import time
-
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.reactive import reactive
-from textual.timer import Timer
 from textual.widgets import Button, Input, Static, TabbedContent, TabPane, Tabs
-from textual.worker import get_current_worker
 
 from capstone_tui.core.datasize import DatasetSize, fit_line, report_lines
 from capstone_tui.core.errors import ValidationError
 from capstone_tui.core.dashboard_state import DashboardState
 from capstone_tui.core.safe_text import safe_text
-from capstone_tui.tui.messages import DatasetSized, SizingFinished
+from capstone_tui.tui.messages import DatasetSized
+from capstone_tui.tui.panes.lookup_run import ONLINE_DEADLINE_S, ONLINE_KEY, LookupRun
 from capstone_tui.tui.panes.model_lookup import ModelLookup
 
-SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
-ONLINE_DEADLINE_S = 5.0  # as `capstone-tui size --online` (its --deadline default)
-ONLINE_KEY = "ctrl+l"
 TAB_KEY = "ctrl+t"
 
 
-class SizerPane(Vertical):
+class SizerPane(LookupRun, Vertical):
     """Input, status line, compact result and the "use" button; renders the bound model."""
 
     DEFAULT_CSS = """
@@ -51,6 +45,8 @@ class SizerPane(Vertical):
     SizerPane TabbedContent, SizerPane ContentSwitcher, SizerPane TabPane { height: auto; }
     SizerPane TabPane { padding: 0; }
     """
+    VERB = "sizing"
+    STATUS = "#sizer-status"
     BINDINGS = [
         Binding("escape", "cancel", "cancel", tooltip="Stop sizing the dataset or reading the model",
                 id="sizer-cancel"),
@@ -69,11 +65,7 @@ class SizerPane(Vertical):
         super().__init__(id=id, classes=classes)
         self.result: DatasetSize | None = None
         self.error: str | None = None
-        self._run = 0  # bumped by every start and cancel: a stale worker's result is ignored
-        self._started = 0.0
-        self._timer: Timer | None = None
-        self._target = ""
-        self._online = False
+        self.init_lookup()
 
     def compose(self) -> ComposeResult:
         with TabbedContent(id="sizer-tabs", initial="sizer-datasets"):
@@ -124,12 +116,7 @@ class SizerPane(Vertical):
 
     @property
     def sizing(self) -> bool:
-        return self._timer is not None
-
-    @property
-    def online_default(self) -> bool:
-        """Enter asks the Hub too: the dashboard was started with --online."""
-        return bool(getattr(self.app, "sizer_online", False))
+        return self.running
 
     def _hint(self) -> str:
         enter = "Enter sizes online (--online)" if self.online_default else "Enter sizes offline (no download)"
@@ -150,84 +137,40 @@ class SizerPane(Vertical):
     def _start(self, value: str, *, online: bool) -> None:
         text = value.strip()
         if not text:
-            self._status("Type a Hugging Face dataset id (org/name) or a local folder or file.")
+            self.status("Type a Hugging Face dataset id (org/name) or a local folder or file.")
             return
-        self._run += 1
-        self._target = text
-        self._started = time.monotonic()
         self.result, self.error = None, None
         self.query_one("#sizer-use", Button).disabled = True
         self.query_one("#sizer-result", Static).update("")
-        self._stop_timer()
-        self._timer = self.set_interval(0.1, self._tick, name="sizer-spinner")
-        self._online = online
-        self._tick()
-        self._size_worker(text, self._run, online)
+        self.begin(text, online=online)
 
-    @work(thread=True, exclusive=True, group="sizer", exit_on_error=False)
-    def _size_worker(self, text: str, run: int, online: bool = False) -> None:
+    def lookup(self, text: str, online: bool) -> DatasetSize:
         from capstone_tui.probes.datasets import size_dataset  # pyarrow and friends load lazily inside
 
-        worker = get_current_worker()
-        outcome: DatasetSize | str
-        try:
-            access = getattr(self.app, "file_access", None)  # a served session confines local paths
-            outcome = size_dataset(access.dataset(text) if access is not None else text, online=online,
-                                   deadline_s=ONLINE_DEADLINE_S)
-        except ValidationError as err:
-            outcome = err.message
-            if not online and "offline and not cached" in outcome:
-                outcome = (f"{text}: offline and not cached here; press {ONLINE_KEY} to ask the Hub "
-                           f"(at most {ONLINE_DEADLINE_S:g} s), or start the dashboard with --online")
-        except Exception as err:  # a bug or an odd file: one line inline, never a traceback
-            outcome = f"error: {' '.join(str(err).split()) or type(err).__name__}"
-        if not worker.is_cancelled:
-            self.post_message(SizingFinished(run, outcome))
+        access = getattr(self.app, "file_access", None)  # a served session confines local paths
+        return size_dataset(access.dataset(text) if access is not None else text, online=online,
+                            deadline_s=ONLINE_DEADLINE_S)
 
-    def on_sizing_finished(self, event: SizingFinished) -> None:
-        event.stop()  # the pane's own report: the App need not hear it
-        self._finished(event.run, event.outcome)
+    def offline_hint(self, err: ValidationError, text: str) -> str:
+        if "offline and not cached" in err.message:
+            return (f"{text}: offline and not cached here; press {ONLINE_KEY} to ask the Hub "
+                    f"(at most {ONLINE_DEADLINE_S:g} s), or start the dashboard with --online")
+        return err.message
 
-    def _finished(self, run: int, outcome: DatasetSize | str) -> None:
-        if run != self._run:  # cancelled or superseded: ignore
-            return
-        self._stop_timer()
-        if isinstance(outcome, str):
-            self.error = outcome
-            self._status(outcome)
-            return
+    def finished(self, outcome: DatasetSize) -> None:
         self.result = outcome
-        self._status(f"sized {outcome.name} in {outcome.elapsed_s:.2f} s ({outcome.source})")
+        self.status(f"sized {outcome.name} in {outcome.elapsed_s:.2f} s ({outcome.source})")
         self._render_result()
         use = self.query_one("#sizer-use", Button)
         use.disabled = outcome.measured() is None
         if not use.disabled:
             use.focus()
 
-    def _tick(self) -> None:
-        elapsed = time.monotonic() - self._started
-        frame = SPINNER[int(elapsed * 10) % len(SPINNER)]
-        where = "online" if self._online else "offline"
-        self._status(f"{frame} sizing {self._target} {where} ... {elapsed:.1f} s (Esc cancels)")
-
-    def _stop_timer(self) -> None:
-        if self._timer is not None:
-            self._timer.stop()
-            self._timer = None
-
-    def _status(self, text: str) -> None:
-        self.query_one("#sizer-status", Static).update(Text(safe_text(text, multiline=True)))  # paths, Hub ids: plain text
-
     def action_cancel(self) -> None:
         if self.models_shown:
             self.query_one(ModelLookup).cancel()
             return
-        if not self.sizing:
-            return
-        self._run += 1
-        self.workers.cancel_group(self, "sizer")
-        self._stop_timer()
-        self._status(f"cancelled sizing {self._target}")
+        self.cancel()
 
     # --- result -------------------------------------------------------------------------
 
@@ -265,7 +208,7 @@ class SizerPane(Vertical):
             return
         measured = self.result.measured() if self.result is not None else None
         if measured is None:
-            self._status("nothing to use yet: size a dataset first (Enter)")
+            self.status("nothing to use yet: size a dataset first (Enter)")
             return
         self.post_message(DatasetSized(measured=measured))
-        self._status(f"using {measured.label} for the data ceiling")
+        self.status(f"using {measured.label} for the data ceiling")

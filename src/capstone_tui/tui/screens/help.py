@@ -11,7 +11,7 @@ from textual.widgets import Static
 from capstone_tui.core.scaling import GEO_FACTOR, MIN_SPEEDUP
 from capstone_tui.core.verdict_text import BYTES_CONVENTION, C_MEANING, KNEE_MEANING, P_STAR_MEANING, S_MEANING
 from capstone_tui.core.dashboard_state import C_KEY_MAX
-from capstone_tui.tui.panes.sizer import ONLINE_DEADLINE_S, ONLINE_KEY
+from capstone_tui.tui.panes.lookup_run import ONLINE_DEADLINE_S, ONLINE_KEY
 from capstone_tui.tui.screens.base import Modal
 
 INTRO = "\n".join([
