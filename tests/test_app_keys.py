@@ -152,3 +152,17 @@ async def test_runs_csv_overlays_the_fit_and_f_uses_it(tmp_path: Path):
         await app.workers.wait_for_complete()
     snapshot = json.loads(next((tmp_path / "verdicts").glob("*.json")).read_text())
     assert snapshot["fit"]["method"] == fit.method and snapshot["fit"]["data"]
+
+
+async def test_help_shows_its_words_as_written(tmp_path):
+    """Help text naming TOML tables ("[model] from") is words, not markup: nothing is swallowed."""
+    from textual.widgets import Static
+
+    from support.app_factory import make_app
+
+    app = make_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("question_mark")
+        await pilot.pause()
+        shown = "\n".join(str(w.render()) for w in app.screen.query(Static))
+        assert "[model] from" in shown

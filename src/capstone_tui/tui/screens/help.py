@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rich.table import Table
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -57,8 +58,8 @@ class HelpScreen(Modal[None]):
         table.add_column("key", no_wrap=True)
         table.add_column("does")
         for binding in self.keys:
-            table.add_row(binding.key_display or binding.key, binding.tooltip or binding.description)
+            table.add_row(Text(binding.key_display or binding.key), Text(binding.tooltip or binding.description))
         with VerticalScroll():
-            yield Static(INTRO + "\n")
+            yield Static(INTRO + "\n", markup=False)  # plain words: "[model] from" is not a tag
             yield Static(table)
             yield Static("\nescape closes this screen.")
