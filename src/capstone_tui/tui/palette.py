@@ -44,6 +44,7 @@ from textual.screen import Screen
 from textual.widgets import Button, Input, LoadingIndicator, OptionList
 
 from capstone_tui.core.defaults import EXPORT_DIR_DEFAULT
+from capstone_tui.core.safe_text import safe_text
 
 PALETTE_ID = "--command-palette"
 _CLOSING_MESSAGES = (Input.Submitted, Button.Pressed, OptionList.OptionSelected)
@@ -141,9 +142,9 @@ class PaletteGuards(App[Any]):
         try:
             paths = write_snapshot(export_dir, base, {".svg": svg})
         except ExportError as err:
-            self.notify(f"Screenshot failed: {err}", severity="error", timeout=10)
+            self.notify(safe_text(f"Screenshot failed: {err}"), severity="error", timeout=10, markup=False)
             return None
-        self.notify(f"Screenshot saved: {paths[0]}", timeout=8)
+        self.notify(safe_text(f"Screenshot saved: {paths[0]}"), timeout=8, markup=False)
         return paths[0]
 
     def deliver_text_svg(self, svg: str) -> None:
