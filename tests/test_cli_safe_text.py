@@ -66,7 +66,7 @@ def test_plan_escapes_a_model_folder_name(tmp_path: Path) -> None:
 def test_compare_escapes_candidate_names_and_paths(tmp_path: Path) -> None:
     body = EXAMPLE.read_text(encoding="utf-8")
     evil = tmp_path / f"{EVIL}.toml"
-    lines = [f'name = "evil\\u001b]0;PWNED\\u0007"' if ln.startswith("name =") else ln for ln in body.splitlines()]
+    lines = ['name = "evil\\u001b]0;PWNED\\u0007"' if ln.startswith("name =") else ln for ln in body.splitlines()]
     evil.write_text("\n".join(lines) + "\n", encoding="utf-8")
     text = assert_no_escape(cli("compare", str(EXAMPLE), str(evil), cwd=tmp_path).stdout)
     assert "evil\\x1b]0;PWNED\\x07" in text

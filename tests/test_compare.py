@@ -16,7 +16,8 @@ THREE = [str(EXAMPLES / name) for name in
 
 
 def cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "capstone_tui", *args], capture_output=True, text=True, cwd=cwd)
+    return subprocess.run([sys.executable, "-m", "capstone_tui", *args], capture_output=True, text=True, cwd=cwd,
+                          timeout=60)
 
 
 def test_rows_agree_with_assess_for_each_candidate() -> None:

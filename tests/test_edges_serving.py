@@ -17,7 +17,7 @@ from capstone_tui.core.candidate import Candidate, ServingInputs
 from capstone_tui.core.errors import ValidationError
 from capstone_tui.core.jsontext import dumps_json
 from capstone_tui.core.presets import preset
-from capstone_tui.core.serving import (ERLANG_EXACT_STEPS, EXACT, HALFIN_WHITT, erlang_b, erlang_c,
+from capstone_tui.core.serving import (ERLANG_EXACT_STEPS, EXACT, HALFIN_WHITT, erlang_b,
                                        erlang_c_method, mean_wait)
 
 

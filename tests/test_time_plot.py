@@ -10,7 +10,6 @@ plainly why, and without t1_s which input to give.
 from __future__ import annotations
 
 import math
-import re
 import subprocess
 import time
 from pathlib import Path

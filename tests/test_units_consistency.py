@@ -78,6 +78,7 @@ async def test_usable_memory_reads_the_same_in_the_tree_and_in_assess(tmp_path: 
     assert f"vs {ram} usable RAM" in data_label  # the tree
     assert f"vs {ram} usable RAM" in text  # the data ceiling's own sentence in `assess`
     device = re.search(rf"usable per device {FIGURE}", text)
+    assert (device is None) == (machine == "student-laptop"), machine  # the laptop alone has no GPU
     if device:  # a machine with accelerators: the model ceiling's budget, the same in both faces
         assert f"vs {device.group(1)} per accelerator" in model_label, model_label
         assert f"{device.group(1)} usable" in text

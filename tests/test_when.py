@@ -15,13 +15,12 @@ from capstone_tui.core.inventory.partitions import (
     parse_test_only,
     slurm_duration_s,
 )
-from capstone_tui.core.scaling import best_p, speedup
+from capstone_tui.core.scaling import best_p, knee, speedup
 from capstone_tui.core.time_to_solution import (
     NodeShape,
     Partition,
     StartAnswer,
     combine,
-    knee_p,
     nodes_for,
     plan,
     sizes_to_try,
@@ -95,8 +94,7 @@ def test_squeue_rows():
 @pytest.mark.parametrize(("s", "c"), [(0.05, 0.002), (0.01, 0.0005), (0.3, 0.1), (0.0, 0.0001), (0.5, 0.0)])
 def test_knee_is_the_smallest_p_within_90_percent(s, c):
     p_star, best = best_p(s, c, 4096)
-    knee = knee_p(s, c, p_star, best)
-    assert knee == next(p for p in range(1, p_star + 1) if speedup(s, p, c) >= 0.9 * best)
+    assert knee(s, c, 4096).p == next(p for p in range(1, p_star + 1) if speedup(s, p, c) >= 0.9 * best)
 
 
 def test_nodes_fill_the_roomiest_first():

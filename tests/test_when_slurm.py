@@ -161,7 +161,8 @@ def test_export_adds_time_to_solution_with_a_slurm_reference(clean_queue, candid
     assert [o["p"] for o in queue["options"]] == [1, 2] and queue["fastest"]["p"] == 2
     page = next(out.glob("*.md")).read_text()
     assert "### Time to solution on Slurm partition debug" in page
-    assert "fastest to finish: p=2 (starts now, finishes in 33.6 min, cost 1.12); p*=9 cannot run on debug." in page
+    assert ("fastest to finish: p=2 (starts now, finishes in 33.6 min, cost 1.12 billing units); "
+            "p*=9 cannot run on debug.") in page
 
 
 @pytest.mark.slurm

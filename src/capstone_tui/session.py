@@ -235,15 +235,17 @@ def fit_runs_of(runs: Runs, *, method: str = "linear3", pmax: int | None = None,
 
 def snapshot_files_for(candidate: Candidate, assessment: Assessment, *, created: datetime | None = None,
                        fit: FitResult | None = None, candidate_file: str | None = None,
-                       svg: str | None = None) -> tuple[str, Callable[[str], dict[str, str | bytes]]]:
+                       svg: str | None = None, queue: dict[str, Any] | None = None,
+                       ) -> tuple[str, Callable[[str], dict[str, str | bytes]]]:
     """The basename of one verdict snapshot, and its files (by suffix) for the basename actually
-    written (the Markdown links `<that basename>-curve.svg`)."""
+    written (the Markdown links `<that basename>-curve.svg`). `queue` is the time-to-solution answer
+    the caller already holds (the dashboard's, as on screen); Slurm is asked only without one."""
     from capstone_tui import __version__
     from capstone_tui.core.snapshot import build_snapshot, snapshot_basename, snapshot_files
 
     created = created or datetime.now().astimezone()
     extras: dict[str, Any] | None = {"fit": fit.to_json()} if fit is not None else None
-    queue = queue_for_snapshot(candidate)
+    queue = queue if queue is not None else queue_for_snapshot(candidate)
     if queue is not None:
         extras = {**(extras or {}), "time_to_solution": queue}
     snapshot = build_snapshot(candidate, assessment.to_json(), created=created, tool_version=__version__,
@@ -262,9 +264,9 @@ def snapshot_files_for(candidate: Candidate, assessment: Assessment, *, created:
 def export_snapshot(out_dir: str | Path, candidate: Candidate, assessment: Assessment, *,
                     fit: FitResult | None = None, candidate_file: str | None = None,
                     svg: str | None = None, field: str = "--out",
-                    created: datetime | None = None) -> tuple[Path, ...]:
+                    created: datetime | None = None, queue: dict[str, Any] | None = None) -> tuple[Path, ...]:
     """Write a snapshot (.json, .md, optional .svg) into `out_dir`, never replacing a file;
-    `created` defaults to now.
+    `created` defaults to now; `queue` as for `snapshot_files_for`.
 
     An empty folder name or one that cannot be written is a ValidationError on `field`.
     """
@@ -273,7 +275,7 @@ def export_snapshot(out_dir: str | Path, candidate: Candidate, assessment: Asses
     if not str(out_dir).strip():
         raise ValidationError(field, "must name a folder for the snapshot files", str(out_dir))
     basename, files = snapshot_files_for(candidate, assessment, created=created, fit=fit,
-                                         candidate_file=candidate_file, svg=svg)
+                                         candidate_file=candidate_file, svg=svg, queue=queue)
     try:
         return write_snapshot(Path(str(out_dir)).expanduser(), basename, files)
     except ExportError as err:

@@ -20,6 +20,35 @@ from typing import Any, Iterator, Self
 COMMIT = "a" * 40
 
 
+class QuietHandler(BaseHTTPRequestHandler):
+    """A handler that logs nothing, answers HEAD and GET through `route`, and counts bytes sent."""
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+    def reply(self, status: int, body: bytes, headers: dict[str, str], send_body: bool) -> None:
+        self.send_response(status)
+        for key, value in headers.items():
+            self.send_header(key, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if send_body:
+            self.wfile.write(body)
+            self.sent_bytes(len(body))
+
+    def sent_bytes(self, n: int) -> None:
+        pass
+
+    def route(self, send_body: bool) -> None:
+        raise NotImplementedError
+
+    def do_HEAD(self) -> None:
+        self.route(False)
+
+    def do_GET(self) -> None:
+        self.route(True)
+
+
 class LoopbackServer:
     """An HTTP server on 127.0.0.1 (a free port) for the life of a `with` block."""
 
@@ -44,20 +73,8 @@ class HubStub(LoopbackServer):
         self.requests: list[str] = []
         stub = self
 
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args: Any) -> None:
-                pass
-
-            def _reply(self, status: int, body: bytes, headers: dict[str, str], send_body: bool) -> None:
-                self.send_response(status)
-                for key, value in headers.items():
-                    self.send_header(key, value)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                if send_body:
-                    self.wfile.write(body)
-
-            def _route(self, send_body: bool) -> None:
+        class Handler(QuietHandler):
+            def route(self, send_body: bool) -> None:
                 stub.requests.append(f"{self.command} {self.path}")
                 path = self.path.split("?")[0]
                 readme = re.match(r"^/datasets/(.+?)/resolve/[^/]+/README\.md$", path)
@@ -66,21 +83,15 @@ class HubStub(LoopbackServer):
                 if readme and readme.group(1) in stub.cards:
                     body = stub.cards[readme.group(1)].encode()
                     etag = hashlib.sha256(body).hexdigest()
-                    self._reply(200, body, {"X-Repo-Commit": COMMIT, "ETag": f'"{etag}"',
+                    self.reply(200, body, {"X-Repo-Commit": COMMIT, "ETag": f'"{etag}"',
                                             "Content-Type": "text/plain"}, send_body)
                 elif api and api.group(1) in stub.card_data:
                     repo = api.group(1)
                     body = json.dumps({"id": repo, "_id": "x", "sha": COMMIT, "private": False,
                                        "cardData": stub.card_data[repo]}).encode()
-                    self._reply(200, body, {"Content-Type": "application/json"}, send_body)
+                    self.reply(200, body, {"Content-Type": "application/json"}, send_body)
                 else:
-                    self._reply(404, b'{"error": "Repository not found"}', missing, send_body)
-
-            def do_HEAD(self) -> None:
-                self._route(False)
-
-            def do_GET(self) -> None:
-                self._route(True)
+                    self.reply(404, b'{"error": "Repository not found"}', missing, send_body)
 
         self.serve(Handler)
 

@@ -11,10 +11,8 @@ from __future__ import annotations
 
 import hashlib
 import re
-from http.server import BaseHTTPRequestHandler
-from typing import Any
 
-from support.hubstub import LoopbackServer
+from support.hubstub import LoopbackServer, QuietHandler
 
 COMMIT = "b" * 40
 
@@ -26,31 +24,21 @@ class ModelHubStub(LoopbackServer):
         self.bytes_sent = 0
         stub = self
 
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args: Any) -> None:
-                pass
+        class Handler(QuietHandler):
+            def sent_bytes(self, n: int) -> None:
+                stub.bytes_sent += n
 
-            def _send(self, status: int, body: bytes, headers: dict[str, str], send_body: bool) -> None:
-                self.send_response(status)
-                for key, value in headers.items():
-                    self.send_header(key, value)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                if send_body:
-                    self.wfile.write(body)
-                    stub.bytes_sent += len(body)
-
-            def _route(self, send_body: bool) -> None:
+            def route(self, send_body: bool) -> None:
                 rng = self.headers.get("Range") or self.headers.get("range") or ""
                 stub.requests.append(f"{self.command} {self.path} {rng}".strip())
                 found = re.match(r"^/(.+?)/resolve/[^/]+/(.+)$", self.path.split("?")[0])
                 if not found or found.group(1) not in stub.repos:
-                    self._send(404, b'{"error": "Repository not found"}',
+                    self.reply(404, b'{"error": "Repository not found"}',
                                {"X-Error-Code": "RepoNotFound", "Content-Type": "application/json"}, send_body)
                     return
                 files = stub.repos[found.group(1)]
                 if found.group(2) not in files:
-                    self._send(404, b'{"error": "Entry not found"}',
+                    self.reply(404, b'{"error": "Entry not found"}',
                                {"X-Error-Code": "EntryNotFound", "Content-Type": "application/json"}, send_body)
                     return
                 body = files[found.group(2)]
@@ -61,14 +49,8 @@ class ModelHubStub(LoopbackServer):
                     start = int(span.group(1))
                     end = min(len(body) - 1, int(span.group(2)) if span.group(2) else len(body) - 1)
                     headers["Content-Range"] = f"bytes {start}-{end}/{len(body)}"
-                    self._send(206, body[start:end + 1], headers, send_body)
+                    self.reply(206, body[start:end + 1], headers, send_body)
                     return
-                self._send(200, body, headers, send_body)
-
-            def do_HEAD(self) -> None:
-                self._route(False)
-
-            def do_GET(self) -> None:
-                self._route(True)
+                self.reply(200, body, headers, send_body)
 
         self.serve(Handler)

@@ -7,12 +7,14 @@ import signal
 import socket
 import subprocess
 import sys
+import secrets
 import time
 from pathlib import Path
 
 import pytest
 
-TOKEN = "test-token-0123456789abcdefXYZ"  # what the tests write into --token-file
+# what the tests write into --token-file: random per run (some tests bind 0.0.0.0 for a moment)
+TOKEN = secrets.token_urlsafe(24)
 
 
 def free_port() -> int:

@@ -14,7 +14,7 @@ import sys
 from capstone_tui.commands._common import emit_json
 from capstone_tui.core.report import justification_text
 from capstone_tui.core.chart.sample import SAMPLE_RULE, curve_ps, is_sampled
-from capstone_tui.core.scaling import GEO_FACTOR, CurvePoint, Justification, justify, knee, speedup
+from capstone_tui.core.scaling import GEO_FACTOR, Justification, curve_at, justify, knee
 
 
 def _marks(j: Justification) -> list[int]:
@@ -27,15 +27,6 @@ def shown_ps(j: Justification) -> list[int]:
     return curve_ps(j.pmax, _marks(j))
 
 
-def points(s: float, c: float, ps: list[int]) -> list[CurvePoint]:
-    """S(p) and E(p) at the given p (the seed's expression, as core.scaling.speedup)."""
-    out = []
-    for p in ps:
-        value = speedup(s, p, c)
-        out.append(CurvePoint(p, value, value / p))
-    return out
-
-
 def register(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--s", required=True, metavar="S", help="serial fraction, in [0, 1]")
     parser.add_argument("--c", required=True, metavar="C", help="per-worker communication cost, >= 0")
@@ -46,8 +37,8 @@ def register(parser: argparse.ArgumentParser) -> None:
 
 def curve_json(j: Justification) -> dict[str, object]:
     ps = shown_ps(j)
-    fast = points(j.s, j.c, ps)
-    geo = points(j.s, j.geo.c, ps)
+    fast = curve_at(j.s, j.c, ps)
+    geo = curve_at(j.s, j.geo.c, ps)
     return {
         "s": j.s,
         "c": j.c,
@@ -73,7 +64,7 @@ def curve_table(j: Justification) -> str:
     ps = shown_ps(j)
     if is_sampled(j.pmax):
         lines.insert(0, f"({len(ps):,} of {j.pmax:,} rows: {SAMPLE_RULE})")
-    for a, b in zip(points(j.s, j.c, ps), points(j.s, j.geo.c, ps)):
+    for a, b in zip(curve_at(j.s, j.c, ps), curve_at(j.s, j.geo.c, ps)):
         mark = " <- p*" if a.p == j.fast.p_star else ""
         mark += " <- p*(geo)" if b.p == j.geo.p_star else ""
         lines.append(f"{a.p:>8d} {a.speedup:>9.3f} {100 * a.efficiency:>6.1f}%  "
@@ -91,8 +82,8 @@ def curve_chart(j: Justification) -> str:
     if plain:
         plt.theme("clear")
     ps = shown_ps(j)  # at most about 4,100 points, whatever pmax
-    plt.plot(ps, [pt.speedup for pt in points(j.s, j.c, ps)], label=f"S(p), c = {j.c:g}", marker="braille")
-    plt.plot(ps, [pt.speedup for pt in points(j.s, j.geo.c, ps)], label=f"S(p), geo c' = {j.geo.c:g}", marker="braille")
+    plt.plot(ps, [pt.speedup for pt in curve_at(j.s, j.c, ps)], label=f"S(p), c = {j.c:g}", marker="braille")
+    plt.plot(ps, [pt.speedup for pt in curve_at(j.s, j.geo.c, ps)], label=f"S(p), geo c' = {j.geo.c:g}", marker="braille")
     plt.vline(j.fast.p_star)
     if j.amdahl_ceiling is not None and j.amdahl_ceiling <= 2 * j.fast.speedup + 1:
         plt.hline(j.amdahl_ceiling)

@@ -11,7 +11,7 @@ from typing import Any
 from capstone_tui.commands._common import emit_json
 from capstone_tui.core.candidate import KV_DTYPES, OPTIMIZERS, RECOMPUTE, ScalingInputs
 from capstone_tui.core.dtypes import DTYPES
-from capstone_tui.core.errors import ValidationError, as_float, as_int
+from capstone_tui.core.errors import float_in, int_in
 from capstone_tui.core.memory import kv_cache_dtype
 from capstone_tui.core.safe_text import safe_text
 from capstone_tui.core.units import binary_bytes
@@ -46,39 +46,23 @@ def register(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="machine-readable output")
 
 
-def _count(flag: str, value: Any, low: int, high: int) -> int:
-    accepted = f"must be an integer in [{low:,}, {high:,}]"
-    number = as_int(flag, value, accepted)
-    if not low <= number <= high:
-        raise ValidationError(flag, accepted, value)
-    return number
-
-
-def _number(flag: str, value: Any, low: float, high: float) -> float:
-    accepted = f"must be a number in [{low:g}, {high:g}]"
-    number = as_float(flag, value, accepted)
-    if not low <= number <= high:
-        raise ValidationError(flag, accepted, value)
-    return number
-
-
 def plan_inputs(args: argparse.Namespace, max_positions: int | None) -> Any:
     from capstone_tui.core.planner.layouts import PlanInputs, time_limit_s
 
     default_seq = (max_positions or TRAIN_SEQ_LEN) if args.mode == "infer" else TRAIN_SEQ_LEN
-    seq_len = _count("--seq-len", args.seq_len, 1, 10**7) if args.seq_len is not None else default_seq
-    max_nodes = _count("--max-nodes", args.max_nodes, 1, 1024)
+    seq_len = int_in("--seq-len", args.seq_len, 1, 10**7) if args.seq_len is not None else default_seq
+    max_nodes = int_in("--max-nodes", args.max_nodes, 1, 1024)
     limit = None
     if args.t1 is not None:
-        t1 = _number("--t1", args.t1, 1e-3, 1e9)
-        s = _number("--s", args.s, 0, 1) if args.s is not None else ScalingInputs.s
-        c = _number("--c", args.c, 0, 1) if args.c is not None else ScalingInputs.c
+        t1 = float_in("--t1", args.t1, 1e-3, 1e9)
+        s = float_in("--s", args.s, 0, 1) if args.s is not None else ScalingInputs.s
+        c = float_in("--c", args.c, 0, 1) if args.c is not None else ScalingInputs.c
         limit = (t1, s, c)
     inputs = PlanInputs(
         mode=args.mode, dtype=args.dtype, optimizer=args.optimizer, accounting=args.accounting,
-        seq_len=seq_len, micro_batch=_count("--micro-batch", args.micro_batch, 1, 65536),
+        seq_len=seq_len, micro_batch=int_in("--micro-batch", args.micro_batch, 1, 65536),
         recompute=args.recompute, max_nodes=max_nodes, kv_dtype=kv_cache_dtype(args.dtype, args.kv_dtype),
-        kv_tokens=_count("--kv-tokens", args.kv_tokens, 1, 10**12) if args.kv_tokens is not None else None,
+        kv_tokens=int_in("--kv-tokens", args.kv_tokens, 1, 10**12) if args.kv_tokens is not None else None,
     )
     return inputs, limit, time_limit_s
 
@@ -90,7 +74,7 @@ def run(args: argparse.Namespace) -> int:
     from capstone_tui.probes.machines import resolve_machine
     from capstone_tui.probes.model_source import model_to_json, read_model
 
-    deadline = _number("--deadline", args.deadline, 0.5, 60)
+    deadline = float_in("--deadline", args.deadline, 0.5, 60)
     read = read_model(args.model, online=args.online, deadline_s=deadline)
     inputs, limit, time_limit_s = plan_inputs(args, read.shape.max_positions)
     machine = resolve_machine(args.machine)
@@ -121,7 +105,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _params(n: int | None) -> str:
-    return "not counted" if n is None else f"{n:,} ({n / 1e9:.2f} B)"
+    return "not counted" if n is None else f"{n:,} ({n / 1e9:.2f} billion)"
 
 
 def render(out: dict[str, Any]) -> list[str]:

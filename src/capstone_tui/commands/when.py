@@ -13,14 +13,13 @@ import sys
 from dataclasses import replace
 
 from capstone_tui.commands._common import emit_json
-from capstone_tui.core.errors import ValidationError, as_float, as_int
+from capstone_tui.core.errors import ValidationError, as_float, int_in
 from capstone_tui.core.safe_text import safe_text
 from capstone_tui.core.scaling import PMAX_LIMIT
-from capstone_tui.core.time_to_solution import TimeToSolution, duration_text
+from capstone_tui.core.time_to_solution import TimeToSolution, duration_text, short_cost_unit
 from capstone_tui.core.time_to_solution_text import summary_line
 from capstone_tui.session import open_runs, read_candidate, time_to_solution
 
-PMAX_ACCEPTED = f"must be an integer in [1, {PMAX_LIMIT}]"
 TIMEOUT_ACCEPTED = "must be a number of seconds in (0, 600]"
 
 
@@ -48,11 +47,7 @@ def _inputs(args: argparse.Namespace):  # type: ignore[no-untyped-def]
 
 
 def run(args: argparse.Namespace) -> int:
-    pmax = None
-    if args.pmax is not None:
-        pmax = as_int("pmax", args.pmax, PMAX_ACCEPTED)
-        if not 1 <= pmax <= PMAX_LIMIT:
-            raise ValidationError("pmax", PMAX_ACCEPTED, args.pmax)
+    pmax = int_in("pmax", args.pmax, 1, PMAX_LIMIT) if args.pmax is not None else None
     timeout = as_float("timeout", args.timeout, TIMEOUT_ACCEPTED)
     if not 0 < timeout <= 600:
         raise ValidationError("timeout", TIMEOUT_ACCEPTED, args.timeout)
@@ -84,7 +79,7 @@ def render(result: TimeToSolution) -> str:
              f"s = {plan.s:g}, c = {plan.c:g}, p* = {plan.p_star}, knee = {plan.knee}, "
              f"holds {plan.capacity} workers)",
              f"{'p':>5} {'nodes':>5} {'GPUs':>5}  {'starts (Slurm)':<19} {'wait':>9} {'run':>9} "
-             f"{'finish':>9} {'GPU-h':>8} {'cost':>9}"]
+             f"{'finish':>9} {'GPU-h':>8} {'cost':>9}  (cost in {short_cost_unit(result.cost_unit)})"]
     for o in result.options:
         lines.append(f"{o.p:>5} {o.nodes:>5} {o.gpus:>5}  {o.start:<19} {duration_text(o.wait_s):>9} "
                      f"{duration_text(o.run_s):>9} {duration_text(o.finish_s):>9} {o.gpu_hours:>8.3g} "
@@ -92,7 +87,7 @@ def render(result: TimeToSolution) -> str:
     lines.append(summary_line(result))
     cheapest = result.cheapest
     if cheapest is not None:
-        lines.append(f"cheapest: p={cheapest.p} (cost {cheapest.cost:.4g}, finishes in "
+        lines.append(f"cheapest: p={cheapest.p} (cost {cheapest.cost:.4g} {short_cost_unit(result.cost_unit)}, finishes in "
                      f"{duration_text(cheapest.finish_s)})")
     lines.append(f"cost: {result.cost_unit}")
     for p, why in result.left_out:

@@ -26,7 +26,6 @@ if TYPE_CHECKING:
     from capstone_tui.core.planner.shape import ModelShape
 
 S_STEP = 0.01
-PLOT_MIN_P = 64
 # The c keys stay on the 1-2-5 grid within [0, C_KEY_MAX]: from c = 0.5 on, T(2) >= 1 for
 # every s, so p* = 1 and larger c changes nothing on screen (typed values may go higher).
 C_KEY_MAX = 0.5
@@ -86,15 +85,6 @@ class DashboardState:
 
         read = self.model_shape if self.candidate.model.from_ else None  # a shape only for `from`
         return plan_candidate(self.candidate.model, self.machine, read)
-
-    @property
-    def plot_pmax(self) -> int:
-        """The p range the curve shows: all of pmax on a log axis, else around the peaks."""
-        pmax = self.candidate.scaling.pmax
-        if self.log_p:
-            return pmax
-        peak = max(self.justification.fast.p_star, self.justification.geo.p_star)
-        return max(1, min(pmax, max(PLOT_MIN_P, 3 * peak)))
 
 
 # --- pure updates: each returns a new model ------------------------------------------------

@@ -66,3 +66,21 @@ def as_int(field: str, value: Any, accepted: str) -> int:
         except ValueError:
             raise ValidationError(field, accepted, value) from None
     raise ValidationError(field, accepted, value)
+
+
+def int_in(field: str, value: Any, low: int, high: int) -> int:
+    """An integer in [low, high] from user input; the message states the range."""
+    accepted = f"must be an integer in [{low:,}, {high:,}]"
+    number = as_int(field, value, accepted)
+    if not low <= number <= high:
+        raise ValidationError(field, accepted, value)
+    return number
+
+
+def float_in(field: str, value: Any, low: float, high: float) -> float:
+    """A finite number in [low, high] from user input; the message states the range."""
+    accepted = f"must be a number in [{low:g}, {high:g}]"
+    number = as_float(field, value, accepted)
+    if not low <= number <= high:
+        raise ValidationError(field, accepted, value)
+    return number

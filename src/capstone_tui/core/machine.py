@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from capstone_tui.core.gpu_table import ACCELERATOR_SETTING, lookup_gpu, lookup_gres_types
+from capstone_tui.core.gpu_table import ACCELERATOR_SETTING, lookup_gres_types
 from capstone_tui.core.units import GB, GIB  # GIB is also imported from here (presets, memory)
 
 RAM_RESERVE = 0.10  # share of RAM left to the OS and page cache [A] (reference/formulas.md, Ceiling 1)
@@ -79,12 +79,6 @@ def usable_accelerator(total: float | None, fraction: float = ACCEL_USABLE_FRACT
     if total is None:
         return None
     return max(0.0, fraction * total - context)
-
-
-def accelerator_bytes_for(name: str | None) -> float | None:
-    """Total memory of an accelerator known by an exact identity (NVML name or GRES token)."""
-    row = lookup_gpu(name)
-    return None if row is None else row.bytes
 
 
 def machine_from_host(

@@ -312,8 +312,6 @@ class CurvePoint:
     efficiency: float
 
 
-def curve(s: float, c: float, pmax: int) -> tuple[CurvePoint, ...]:
-    """S(p) and E(p) for p = 1..pmax."""
-    return tuple(
-        CurvePoint(p, speedup(s, p, c), speedup(s, p, c) / p) for p in range(1, pmax + 1)
-    )
+def curve_at(s: float, c: float, ps: list[int]) -> list[CurvePoint]:
+    """S(p) and E(p) at the given worker counts (the seed's expression, as `speedup`)."""
+    return [CurvePoint(p, value, value / p) for p in ps for value in (speedup(s, p, c),)]

@@ -18,10 +18,9 @@ from typing import Any
 
 from capstone_tui.core.candidate import DEFAULT_MARGIN, Candidate
 from capstone_tui.core.errors import ValidationError
-from capstone_tui.core.scaling import best_p, speedup
+from capstone_tui.core.scaling import best_p, knee as knee_of, speedup
 from capstone_tui.core.units import GB, MIB
 
-KNEE_SHARE = 0.9  # the knee: the smallest p with S(p) >= 0.9 S(p*)
 MIB_PER_GB = GB / MIB  # job memory is asked in MiB (Slurm's "M"); [job] gives GB
 
 
@@ -110,16 +109,9 @@ def duration_text(seconds: float) -> str:
     return f"{seconds / 86400:.1f} d"
 
 
-def knee_p(s: float, c: float, p_star: int, best: float) -> int:
-    """The smallest p with S(p) >= 0.9 S(p*) (S rises up to p*, so a bisection finds it)."""
-    lo, hi = 1, p_star
-    while lo < hi:
-        mid = (lo + hi) // 2
-        if speedup(s, mid, c) >= KNEE_SHARE * best:
-            hi = mid
-        else:
-            lo = mid + 1
-    return lo
+def short_cost_unit(unit: str) -> str:
+    """'price units' ([cost] prices) or 'billing units' (the partition's billing), from the `when` unit text."""
+    return "price units" if unit.startswith("price") else "billing units" if unit else ""
 
 
 def workers_per_node(shape: NodeShape, cpus: int, gpus: int, mem_mib: int | None) -> int:
@@ -178,8 +170,8 @@ def plan(candidate: Candidate, partition: Partition, pmax: int | None = None) ->
         raise ValidationError("pmax", f"must be at most {capacity}, the workers partition "
                               f"{partition.name!r} holds", pmax)
     s, c = candidate.scaling.s, candidate.scaling.c
-    p_star, best = best_p(s, c, limit)
-    knee = knee_p(s, c, p_star, best)
+    p_star, _ = best_p(s, c, limit)
+    knee = knee_of(s, c, limit).p
     shapes: list[JobShape] = []
     left: list[tuple[int, str]] = []
     for p in sizes_to_try(limit, capacity, (p_star, knee, limit)):

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from capstone_tui.core.time_to_solution import TimeToSolution, duration_text
+from capstone_tui.core.time_to_solution import TimeToSolution, duration_text, short_cost_unit
 
 
 def summary_line(result: TimeToSolution | dict[str, Any]) -> str:
@@ -14,20 +14,21 @@ def summary_line(result: TimeToSolution | dict[str, Any]) -> str:
     about 9.0 h, ...)', from a result or its JSON (as kept in a verdict snapshot)."""
     doc = result.to_json() if isinstance(result, TimeToSolution) else result
     fastest, options = doc.get("fastest"), doc.get("options") or []
+    unit = short_cost_unit(doc.get("cost_unit") or "")
     if not fastest:
         return f"fastest to finish: none of the sizes can run on partition {doc.get('partition')}"
-    text = f"fastest to finish: p={fastest['p']} ({_option_text(fastest)})"
+    text = f"fastest to finish: p={fastest['p']} ({_option_text(fastest, unit)})"
     star = next((o for o in options if o["p"] == doc.get("p_star")), None)
     if star is not None and star["p"] != fastest["p"]:
-        text += f" vs p*={star['p']} ({_option_text(star)})"
+        text += f" vs p*={star['p']} ({_option_text(star, unit)})"
     elif star is None and doc.get("p_star") != fastest["p"]:
         text += f"; p*={doc.get('p_star')} cannot run on {doc.get('partition')}"
     return text
 
 
-def _option_text(o: dict[str, Any]) -> str:
+def _option_text(o: dict[str, Any], unit: str) -> str:
     starts = "starts now" if o["wait_s"] < 60 else f"starts in about {duration_text(o['wait_s'])}"
-    return f"{starts}, finishes in {duration_text(o['finish_s'])}, cost {o['cost']:.3g}"
+    return f"{starts}, finishes in {duration_text(o['finish_s'])}, cost {o['cost']:.3g} {unit}".rstrip()
 
 
 def queue_markdown(doc: Any) -> list[str]:
@@ -38,7 +39,7 @@ def queue_markdown(doc: Any) -> list[str]:
     if "options" not in doc:
         return lines + [f"Not known: {doc.get('message', 'Slurm did not answer')}.", ""]
     lines += [summary_line(doc) + ".", "",
-              "| p | nodes | GPUs | starts (Slurm) | wait | run | finish | GPU-hours | cost |",
+              f"| p | nodes | GPUs | starts (Slurm) | wait | run | finish | GPU-hours | cost ({short_cost_unit(doc.get('cost_unit') or '')}) |",
               "|---:|---:|---:|---|---:|---:|---:|---:|---:|"]
     for o in doc["options"]:
         lines.append(f"| {o['p']} | {o['nodes']} | {o['gpus']} | {o['start']} | {duration_text(o['wait_s'])} | "

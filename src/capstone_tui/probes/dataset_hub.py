@@ -169,7 +169,7 @@ def hub_card(name: str, deadline_s: float) -> tuple[Card | None, list[str]]:
     url = endpoint()
     started = time.monotonic()
     if not tcp_probe(url, min(1.5, deadline_s)):
-        return None, [f"offline: {urlparse(url).hostname} did not accept a connection within 1.5 s"]
+        return None, [f"offline: {urlparse(url).hostname} did not accept a connection within {min(1.5, deadline_s):g} s"]
     def card_meta(left: float) -> dict[str, Any]:
         from huggingface_hub import HfApi
 

@@ -37,7 +37,7 @@ def read_hub(repo_id: str, deadline_s: float) -> ModelRead:
     started = time.monotonic()
     if not tcp_probe(url, min(1.5, deadline_s)):
         raise ValidationError(FIELD, "must be cached locally when the Hub is unreachable", repo_id,
-                              detail=f"{url} did not accept a connection within 1.5 s")
+                              detail=f"{url} did not accept a connection within {min(1.5, deadline_s):g} s")
 
     def fetch(left: float) -> tuple[str, Any]:
         from huggingface_hub import HfApi, hf_hub_download
@@ -63,10 +63,9 @@ def read_hub(repo_id: str, deadline_s: float) -> ModelRead:
     root = os.path.realpath(repo_folder(repo_id))
     config = read_json(root, config_path, CONFIG_LIMIT, "config.json")
     shape = read_shape(config)
-    notes: list[str] = []
     if meta is not None and "quantization_config" not in config:
         files = meta.files_metadata.values()
         params = sum(sum(f.parameter_count.values()) for f in files)
         shape = with_header_count(shape, params, f"safetensors headers ({len(meta.files_metadata)} file"
                                   f"{'s' if len(meta.files_metadata) > 1 else ''}, read from the Hub)")
-    return ModelRead(repo_id, "hub", f"{url}/{repo_id}", shape, tuple(notes))
+    return ModelRead(repo_id, "hub", f"{url}/{repo_id}", shape, ())

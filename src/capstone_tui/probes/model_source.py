@@ -17,12 +17,13 @@ from typing import Any
 from capstone_tui.core.dtypes import DTYPE_BYTES, FLOAT_DTYPES
 from capstone_tui.core.errors import ValidationError
 from capstone_tui.core.planner.shape import ModelShape, read_shape, with_header_count
+from capstone_tui.core.units import MIB
 from capstone_tui.probes.dataset_hub import hub_cache, looks_like_repo_id, set_offline
 from capstone_tui.probes.safetensors_header import HeaderCount, read_header
 
 FIELD = "MODEL"
-CONFIG_LIMIT = 4 * 2**20  # a config.json is a few kB; larger is not a config
-INDEX_LIMIT = 64 * 2**20  # index files of the largest public models are a few MB
+CONFIG_LIMIT = 4 * MIB  # a config.json is a few kB; larger is not a config
+INDEX_LIMIT = 64 * MIB  # index files of the largest public models are a few MB
 MAX_SHARDS = 4096
 INDEX = "model.safetensors.index.json"
 SINGLE = "model.safetensors"

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from capstone_tui.core.inventory.report import GpuReport, gpu_report
+from capstone_tui.probes.nvml_child import REQUEST
 
 HANG_KILL_S = 30.0  # a reading silent this long: the child is stopped and later replaced
 BACKOFF_FIRST_S, BACKOFF_MAX_S = 10.0, 300.0
@@ -73,7 +74,7 @@ class Helper:
         proc = self.proc
         assert proc.stdin is not None and proc.stdout is not None
         try:
-            proc.stdin.write(b"read\n")
+            proc.stdin.write(REQUEST)
             proc.stdin.flush()
             line = proc.stdout.readline()
         except (OSError, ValueError):

@@ -133,7 +133,7 @@ class CapstoneApp(FileWorkers, PaletteGuards, App[int]):
         before = self.model.message
         self.model = tuned(self.model, knob, up)
         if self.model.message and self.model.message != before:  # a bound reached: said once, also as a toast
-            self.notify(self.model.message, timeout=5)
+            self.notify(safe_text(self.model.message), timeout=5, markup=False)
 
     def action_toggle(self, flag: str) -> None:
         self.model = toggled(self.model, flag)

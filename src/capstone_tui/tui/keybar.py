@@ -12,8 +12,9 @@ from textual.app import ComposeResult
 from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
 
+from capstone_tui.core.defaults import NARROW_WIDTH
+
 ESSENTIAL = ("question_mark", "q", "e")  # Binding.key of help, quit, export
-NARROW_WIDTH = 100  # the App's one-pane threshold
 
 
 class KeyBar(Footer):

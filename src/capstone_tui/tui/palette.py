@@ -129,23 +129,27 @@ class PaletteGuards(App[Any]):
             else:
                 yield command
 
-    def save_screen_svg(self) -> Path | None:
-        """Write the screen as SVG into the export folder (atomic, never overwriting); notify where."""
-        from capstone_tui.probes.export import ExportError, write_snapshot
-
+    def save_screen_svg(self) -> None:
+        """Take the screen as SVG here; a thread worker writes it (the disk never blocks a frame)."""
         svg = self.export_screenshot()
         if self.is_web:  # served: the browser downloads it
             self.deliver_text_svg(svg)
-            return None
-        export_dir = Path(getattr(self, "export_dir", EXPORT_DIR_DEFAULT))
+            return
+        self._write_screen_svg(Path(getattr(self, "export_dir", EXPORT_DIR_DEFAULT)), svg)
+
+    @work(thread=True, group="export", exit_on_error=False, name="Screenshot failed")
+    def _write_screen_svg(self, export_dir: Path, svg: str) -> None:
+        """Into the export folder, atomic and never overwriting; the toast says where (or why not)."""
+        from capstone_tui.probes.export import ExportError, write_snapshot
+
         base = "screenshot-" + datetime.now().strftime("%Y%m%d-%H%M%S")
         try:
             paths = write_snapshot(export_dir, base, {".svg": svg})
         except ExportError as err:
-            self.notify(safe_text(f"Screenshot failed: {err}"), severity="error", timeout=10, markup=False)
-            return None
-        self.notify(safe_text(f"Screenshot saved: {paths[0]}"), timeout=8, markup=False)
-        return paths[0]
+            self.call_from_thread(self.notify, safe_text(f"Screenshot failed: {err}"), severity="error",
+                                  timeout=10, markup=False)
+            return
+        self.call_from_thread(self.notify, safe_text(f"Screenshot saved: {paths[0]}"), timeout=8, markup=False)
 
     def deliver_text_svg(self, svg: str) -> None:
         import io

@@ -15,7 +15,7 @@ from typing import Any
 
 from capstone_tui.core.candidate import Candidate
 from capstone_tui.core.scaling import speedup
-from capstone_tui.core.time_to_solution import duration_text
+from capstone_tui.core.time_to_solution import duration_text, short_cost_unit
 
 # (symbol on the ticks, seconds per unit, upper bound in seconds where it is still chosen), as duration_text
 TIME_UNITS = (("s", 1.0, 120.0), ("min", 60.0, 2 * 3600.0), ("h", 3600.0, 2 * 86400.0), ("d", 86400.0, float("inf")))
@@ -91,11 +91,6 @@ def time_view(candidate: Candidate, queue: dict[str, Any] | None) -> TimeView:
     return TimeView(sc.s, sc.c, sc.t1_s, probed, note, rate_per_worker_hour=rate,
                     cost_unit=short_cost_unit(queue.get("cost_unit", "")), partition=partition,
                     fastest=fastest["p"] if fastest else None)
-
-
-def short_cost_unit(unit: str) -> str:
-    """'price units' ([cost] prices) or 'billing units' (the partition's billing), from the `when` unit text."""
-    return "price units" if unit.startswith("price") else "billing units" if unit else ""
 
 
 def time_unit(top_s: float) -> tuple[str, float]:

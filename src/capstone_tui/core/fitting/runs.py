@@ -78,11 +78,6 @@ class Runs:
                 rows.append((p, statistics.median(values)))
         return Runs(kind=self.kind, rows=tuple(rows), source=self.source)
 
-    def to_csv(self) -> str:
-        """The rows back as CSV text (header `p,<kind>`)."""
-        lines = [f"p,{self.kind}"] + [f"{p},{v!r}" for p, v in self.rows]
-        return "\n".join(lines) + "\n"
-
 
 def parse_runs_csv(text: str, source: str = "runs.csv") -> Runs:
     """Parse runs CSV text; raise ValidationError naming line and column on bad input."""

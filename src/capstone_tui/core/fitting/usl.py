@@ -49,7 +49,7 @@ def fit_usl(loads: Sequence[float] | Any, throughputs: Sequence[float] | Any,
             start: tuple[float, float, float] | None = None) -> USLFit:
     """Fit (sigma, kappa, gamma) to throughput rows; tries R's start values and `start`.
 
-    Rows are grouped by load first (core.fit_solvers.group_rows): the least-squares fit on the
+    Rows are grouped by load first (core.fitting.solvers.group_rows): the least-squares fit on the
     group means weighted by sqrt(rows) has the same minimizer, and the SSE adds the within-group
     part, so the work per iteration is O(distinct loads).
     """

@@ -153,7 +153,7 @@ class ClusterReport:
     version: str | None = None
     elapsed_s: float | None = None
     source: str = ""
-    # live, from probes/slurm_queue.read_queue: core.partition_text PartitionCapacity / QueuedJob
+    # live, from probes/slurm_queue.read_queue: core.inventory.partitions PartitionCapacity / QueuedJob
     capacity: tuple[Any, ...] = ()
     my_jobs: tuple[Any, ...] = ()
 

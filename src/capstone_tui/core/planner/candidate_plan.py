@@ -58,7 +58,7 @@ def shape_lines(shape: ModelShape) -> list[str]:
     if shape.params is None:
         lines = [f"{kind}: parameters {shape.params_how} (an architecture this tool does not count)"]
     else:
-        lines = [f"{kind}: {shape.params:,} parameters ({shape.params / 1e9:.2f} B), from {shape.params_how}"]
+        lines = [f"{kind}: {shape.params:,} parameters ({shape.params / 1e9:.2f} billion), from {shape.params_how}"]
     if shape.experts:
         active = f"{shape.active_params:,}" if shape.active_params is not None else "?"
         lines.append(f"mixture-of-experts: {shape.experts_per_token} of {shape.experts} experts, {active} active")
@@ -81,10 +81,7 @@ def plan_candidate(model: ModelInputs, machine: Machine | None, read: ModelShape
 
     Remembered for the last few inputs: a dashboard key that tunes s or c makes a new state with
     the same model and machine, and the plan (up to ~25 ms for a model that fits nowhere) is not redone."""
-    try:
-        return _plan_cached(model, machine, read)
-    except TypeError:  # an unhashable field (never in practice): plan without the memo
-        return _plan(model, machine, read)
+    return _plan_cached(model, machine, read)  # frozen dataclasses: hashable
 
 
 @lru_cache(maxsize=16)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
+from capstone_tui.core.candidate import DEFAULT_MARGIN
 from capstone_tui.core.dtypes import DTYPE_BYTES
 from capstone_tui.core.machine import Machine
 from capstone_tui.core.units import GIB
@@ -22,14 +23,13 @@ if TYPE_CHECKING:
 
 HOST_BUFFER_FACTOR = 1.5  # DeepSpeed's additional_buffer_factor for host memory while loading
 HOST_BASE_BYTES = 16 * GIB  # OS, data loaders, NCCL buffers per node [A]
-TIME_MARGIN = 1.25  # the time limit asks for 25 % more than the model predicts [A]
 
 
 def time_limit_s(t1_s: float, s: float, c: float, workers: int) -> float:
     """Predicted wall time on `workers` (T(p) x t1) with the stated margin."""
     from capstone_tui.core.scaling import parallel_time
 
-    return t1_s * parallel_time(s, c, workers) * TIME_MARGIN
+    return t1_s * parallel_time(s, c, workers) * DEFAULT_MARGIN  # the same margin `when` asks Slurm about
 
 
 def _slurm_time(seconds: float) -> str:

@@ -15,6 +15,7 @@ from typing import Any, Callable
 
 from rich.style import Style
 from rich.text import Text
+from capstone_tui.core.safe_text import safe_text
 from textual import events
 from textual.app import ComposeResult
 from textual.reactive import reactive
@@ -216,7 +217,8 @@ class SpeedupPane(Widget):
             readout = time_readout(time_view_of(model), self.cursor_at(model))
         else:
             readout = cursor_readout(model.justification, self.cursor_at(model), show_geo=model.show_geo)
-        self.query_one("#curve-readout", Static).update(readout, layout=False)
+        # the time readout quotes Slurm's words: plain text, control characters made visible
+        self.query_one("#curve-readout", Static).update(Text(safe_text(readout)), layout=False)
 
     def _legend(self, model: DashboardState) -> list[tuple[str, str]]:
         j = model.justification

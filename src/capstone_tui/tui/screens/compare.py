@@ -18,6 +18,7 @@ from textual.widgets import DataTable, Static
 
 from capstone_tui.core.comparison import COLUMNS, ComparisonRow, row_cells
 from capstone_tui.core.errors import ValidationError
+from capstone_tui.core.safe_text import safe_text
 from capstone_tui.tui.screens.base import Modal
 
 
@@ -71,7 +72,7 @@ class CompareScreen(Modal[None]):
         table = self.query_one(DataTable)
         table.clear()
         for row in self.rows:  # names and reasons are user text: never markup
-            table.add_row(*(Text(cell) for cell in row_cells(row)))
+            table.add_row(*(Text(safe_text(cell)) for cell in row_cells(row)))
         if self.rows:
             self._say(self._reason(0))
 

@@ -11,6 +11,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import Input, Label
 
+from capstone_tui.core.safe_text import safe_text
 from capstone_tui.tui.screens.base import Modal
 
 
@@ -65,7 +66,7 @@ class ReplaceScreen(Modal[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(Text(f"{self.path} already exists. Replace it?"))
+            yield Label(Text(safe_text(f"{self.path} already exists. Replace it?")))
             yield Label("y: replace it   n or escape: keep it (then ctrl+s to save under another name)",
                         classes="hint")
 
