@@ -4,6 +4,7 @@
     .venv/bin/python bench/bench_tui.py --quick      # one round, 2 s idle: a smoke run (~30 s)
 
 Measures (medians over rounds, runs alternating so machine noise hits both alike):
+  first       spawn -> the first frame that draws `p*` (the dashboard's first paint)
   startup     spawn -> first full frame (output quiet for 0.3 s after `p*` first appears)
   key         'S' written -> the new s value (the number 0.06) in new output
   repaint     'S' written -> the last byte before the output stays quiet for 0.3 s: the final
@@ -68,14 +69,15 @@ def exported_s(sess: Session, out: Path, timeout: float = 20.0) -> float:
 
 
 def startup_and_key(size, rounds: int, tmp: Path) -> dict[str, list[float]]:
-    res: dict[str, list[float]] = {"ours_start": [], "bare_start": [], "ours_key": [], "bare_key": [],
+    res: dict[str, list[float]] = {"ours_first": [], "bare_first": [], "ours_start": [], "bare_start": [],
+                                   "ours_key": [], "bare_key": [],
                                    "ours_rss": [], "bare_rss": [], "ours_repaint": [], "bare_repaint": []}
     needle = f"{S_AFTER_KEY:.2f}".encode()
     for round_no in range(rounds):
         for name in ("ours", "bare"):
             sess = ours(size, tmp) if name == "ours" else bare(size, live=False)
             try:
-                sess.wait_for(FIRST_FRAME if name == "ours" else b"READY")
+                res[f"{name}_first"].append(sess.wait_for(FIRST_FRAME if name == "ours" else b"READY"))
                 res[f"{name}_start"].append(sess.settle(quiet=0.3))
                 key, repaint = sess.key_to_quiet(b"S", needle, quiet=0.3)
                 res[f"{name}_key"].append(key)
@@ -103,6 +105,18 @@ def idle(size, seconds: float, tmp: Path) -> dict[str, tuple[float, float]]:
     return out
 
 
+def compile_package() -> None:
+    """Bytecode for our package, as a wheel install has it (pip compiles at install time) and as a
+    second start has it. Without this, an environment with PYTHONDONTWRITEBYTECODE=1 (these
+    machines) compiles every module of ours from source at each start, while Textual's arrive
+    compiled: about 25 ms of the startup gap was that, not the dashboard."""
+    import compileall
+
+    import capstone_tui
+
+    compileall.compile_dir(str(Path(capstone_tui.__file__).parent), quiet=1)
+
+
 def med(xs: list[float]) -> float:
     return statistics.median(xs)
 
@@ -119,6 +133,7 @@ def main() -> None:
     args = ap.parse_args()
     if args.quick:
         args.rounds, args.idle = 1, 2.0
+    compile_package()
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
         r = startup_and_key((120, 40), args.rounds, tmp)
@@ -127,13 +142,15 @@ def main() -> None:
         print("| measure | capstone-tui | bare Textual | ratio | target |")
         print("|---|---:|---:|---:|---:|")
         for label, key, unit, scale, target in (
-            ("spawn to first full frame", "start", "ms", 1000, "<= 1.3x"),
+            ("spawn to the first frame (p* drawn)", "first", "ms", 1000, "none"),
+            ("spawn to first full frame (then quiet for 0.3 s)", "start", "ms", 1000, "<= 1.3x"),
             ("key 'S' to new s on screen", "key", "ms", 1000, "<= 1.5x"),
             ("key 'S' to the last repaint (curve replotted)", "repaint", "ms", 1000, "none"),
             ("peak RSS", "rss", "MiB", 1, "< 100 MB"),
         ):
             a, b = med(r[f"ours_{key}"]), med(r[f"bare_{key}"])
-            print(f"| {label} | {a * scale:.0f} {unit} | {b * scale:.0f} {unit} | {ratio(a, b)} | {target} |")
+            digits = 1 if unit == "ms" and max(a, b) * scale < 100 else 0  # a few ms: say the tenths
+            print(f"| {label} | {a * scale:.{digits}f} {unit} | {b * scale:.{digits}f} {unit} | {ratio(a, b)} | {target} |")
         print()
         print(f"Idle for {args.idle:.0f} s after settling (ours: inventory refresh every 2 s; bare: psutil label every 1 s)")
         print()

@@ -174,7 +174,7 @@ def test_random_charts_decode_exactly() -> None:
     import random
 
     from capstone_tui.core.dashboard_state import DashboardState
-    from capstone_tui.tui.panes.curve import build_chart
+    from capstone_tui.core.chart.speedup_chart import build_chart
 
     rng = random.Random(41)
     for _ in range(100):

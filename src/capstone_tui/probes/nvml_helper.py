@@ -62,17 +62,23 @@ class Helper:
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
             env=env, start_new_session=True, close_fds=True)
 
-    def read(self) -> GpuReport:
-        now = time.monotonic()
+    def start(self) -> GpuReport | None:
+        """The child running (started if needed), or why not: a recent crash, or no process."""
         if self.proc is None:
-            if self.failure is not None and now < self.retry_at:
+            if self.failure is not None and time.monotonic() < self.retry_at:
                 return self.failure
             try:
                 self.proc = self._spawn()
             except OSError as err:
                 return self._failed("crashed", f"cannot start the NVML helper ({err.strerror or err})")
+        return None
+
+    def read(self) -> GpuReport:
+        not_started = self.start()
+        if not_started is not None:
+            return not_started
         proc = self.proc
-        assert proc.stdin is not None and proc.stdout is not None
+        assert proc is not None and proc.stdin is not None and proc.stdout is not None
         try:
             proc.stdin.write(REQUEST)
             proc.stdin.flush()
@@ -151,6 +157,14 @@ def _fly(flight: _Flight) -> None:
         flight.result = gpu_report("error", f"{type(err).__name__}: {err}")
     finally:
         flight.done.set()
+
+
+def start_early() -> None:
+    """Start the child now, so that its interpreter starts while the dashboard is still importing
+    and laying out (the first reading then costs a pipe round trip, not a process start)."""
+    with _flight_lock:
+        if _flight is None:  # a reading in flight starts (or has started) the child itself
+            _helper.start()
 
 
 def read_within(timeout_s: float) -> GpuReport:

@@ -86,11 +86,12 @@ class CapstoneApp(FileWorkers, PaletteGuards, App[int]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        with Container(id="panes"):
-            yield InventoryPane(id="inventory").data_bind(CapstoneApp.model)
-            yield TreePane(id="tree").data_bind(CapstoneApp.model)
-            yield SpeedupPane(id="curve").data_bind(CapstoneApp.model)
-            yield SizerPane(id="sizer").data_bind(CapstoneApp.model)
+        with Container(id="panes"):  # titled here, not on mount: no second styling pass at startup
+            for pane in (InventoryPane(id="inventory"), TreePane(id="tree"), SpeedupPane(id="curve", classes="-shown"),
+                         SizerPane(id="sizer")):
+                pane.border_title = self.PANES[pane.id or ""]
+                pane.border_subtitle = "keys 1-4: panes"
+                yield pane.data_bind(CapstoneApp.model)
         yield VerdictBar(id="verdict").data_bind(CapstoneApp.model)
         yield KeyBar()  # Textual's Footer; ?, q and e first when narrow
 
@@ -99,11 +100,6 @@ class CapstoneApp(FileWorkers, PaletteGuards, App[int]):
 
         exit_cleanly_on_signals(self)  # SIGTERM/SIGHUP: leave through App.exit, terminal restored
         self._retitle()
-        for name, title in self.PANES.items():
-            pane = self.query_one(f"#{name}")
-            pane.border_title = title
-            pane.border_subtitle = "keys 1-4: panes"
-        self.query_one("#curve").add_class("-shown")
         if len(self.compare_paths) > 1:  # several candidate files given: offer them side by side
             self.call_after_refresh(self.action_compare)
         from capstone_tui.session import needs_sizing

@@ -82,6 +82,9 @@ def build_app(args: argparse.Namespace,
 
 
 def launch(args: argparse.Namespace, prepared: tuple[DashboardState, OpenedCandidate] | None = None) -> int:
+    from capstone_tui.probes.nvml_helper import start_early
+
+    start_early()  # the GPU helper's interpreter starts while Textual imports and lays out
     app = build_app(args, prepared)
     app.run()
     return app.return_code or 0

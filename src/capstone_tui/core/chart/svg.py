@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from html import escape
 
+from capstone_tui.core.chart.speedup_chart import ceiling_in_view
 from capstone_tui.core.chart.ticks import LINEAR_AXIS_MAX_P, x_axis, y_axis
 from capstone_tui.core.scaling import GEO_FACTOR, best_p, knee, speedup
 
@@ -34,7 +35,7 @@ def curve_svg(s: float, c: float, pmax: int, *, title: str = "", log: bool | Non
     geo = [speedup(s, p, geo_c) for p in ps]
     top = max(fast + geo)
     ceiling = None if s == 0 else 1.0 / s
-    if ceiling is not None and ceiling <= 1.6 * top:
+    if ceiling is not None and ceiling_in_view(ceiling, top):  # the rule the dashboard's chart follows
         top = max(top, ceiling)
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     y = y_axis(top, 21)

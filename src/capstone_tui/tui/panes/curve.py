@@ -10,37 +10,34 @@ cursor move only overlays one column on the cached chart, it never redraws the c
 
 from __future__ import annotations
 
-import math
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any
 
 from rich.style import Style
 from rich.text import Text
-from capstone_tui.core.safe_text import safe_text
 from textual import events
 from textual.app import ComposeResult
 from textual.reactive import reactive
 from textual.widget import Widget
 from textual.widgets import Static
 
-from capstone_tui.core.chart.canvas import BOTH, RUN_AND_WAIT, Chart, draw_chart, with_cursor
-from capstone_tui.core.chart.ticks import x_axis, y_axis
+from capstone_tui.core.chart.canvas import BOTH, RUN_AND_WAIT, Chart, with_cursor
+from capstone_tui.core.chart.speedup_chart import BAND_MAX_P, build_chart, ceiling_drawn, plot_range
 from capstone_tui.core.chart.time_chart import build_time_chart, time_legend
 from capstone_tui.core.chart.time_plot import TimeView, time_readout, time_view
 from capstone_tui.core.dashboard_state import DashboardState
-from capstone_tui.core.scaling import GEO_FACTOR, knee, speedup
+from capstone_tui.core.safe_text import safe_text
+from capstone_tui.core.scaling import GEO_FACTOR, knee
 from capstone_tui.core.verdict_text import cursor_readout
+from capstone_tui.tui.after_frame import after_frame
 from capstone_tui.tui.themes import plot_rgb
 
-CEILING_SHOW_FACTOR = 1.6  # draw 1/s when it is within this factor of the curve's top
+if TYPE_CHECKING:
+    from capstone_tui.core.fitting.fit import FitResult
+
 LINEAR_HINT_FACTOR = 16  # on a linear axis this much wider than the peak, suggest the log axis
 _STYLE_VARIABLES = {"S": "curve-fast", "geo": "curve-geo", "fit": "curve-fit", "band": "curve-fit",
                     "ceiling": "verdict-bad", "marker": "marker", "cursor": "accent",
                     "run": "curve-fast", "wait": "curve-geo"}
-
-
-def plot_range(model: DashboardState) -> int:
-    """The largest p drawn: pmax on both axes, so `p` and `P` always change the chart."""
-    return max(2, model.candidate.scaling.pmax)
 
 
 class ChartView(Widget):
@@ -73,7 +70,8 @@ class ChartView(Widget):
         for i, line in enumerate(lines):
             if i:
                 text.append("\n")
-            run, run_key = [], None
+            run: list[str] = []
+            run_key: str | None = None
             for ch, style_key in line:
                 if style_key != run_key and run:
                     text.append("".join(run), styles.get(run_key or ""))
@@ -154,7 +152,7 @@ class SpeedupPane(Widget):
                 widget.styles.text_wrap = "wrap" if model.show_time else "nowrap"
         if self.cursor_p is not None:
             self.cursor_p = min(self.cursor_p, plot_range(model))
-        self.call_after_refresh(self._redraw)  # the verdict bar paints first; the chart follows
+        after_frame(self, self._redraw)  # the verdict bar paints first; the chart follows
 
     def _redraw(self) -> None:
         self.drawn = self.model
@@ -252,65 +250,21 @@ def build_any_chart(model: DashboardState, width: int, height: int) -> Chart | N
     if model.show_time:
         return build_time_chart(time_view_of(model), plot_range(model), model.log_p, width, height,
                                 model.justification.p_star)
-    return build_chart(model, width, height)
+    hi = plot_range(model)
+    band = _band(model.fit, hi) if model.fit is not None and not model.show_efficiency and hi <= BAND_MAX_P else None
+    return build_chart(model, width, height, band)
 
 
-def build_chart(model: DashboardState, width: int, height: int) -> Chart | None:
-    """Rasterize the curves for this size (the widget calls it only when something changed)."""
-    rows = height - 2
-    if rows < 2 or width < 12:
-        return None
-    j = model.justification
-    s, eff, hi = j.s, model.show_efficiency, plot_range(model)
-
-    def curve(c: float) -> Callable[[float], float]:
-        if eff:
-            return lambda p: 100.0 * speedup(s, p, c) / p  # type: ignore[arg-type]
-        return lambda p: speedup(s, p, c)  # type: ignore[arg-type]
-
-    curves = [("S", curve(j.c))]
-    if model.show_geo:
-        curves.append(("geo", curve(j.geo.c)))
-    fit, points = model.fit, []
-    lower: list[float] = []
-    upper: list[float] = []
-    if fit is not None and not eff:
-        lower, upper = fit.band(list(range(1, hi + 1))) if hi <= 4096 else ([], [])
-        curves.append(("fit", lambda p: speedup(fit.s, p, fit.c)))  # type: ignore[arg-type]
-        if lower:
-            curves += [("band", _stepwise(lower)), ("band", _stepwise(upper))]
-        points = [("fit", float(p), float(v)) for p, v in fit.points if p <= hi]
-    top = 100.0 if eff else peak(s, j.c, hi)  # the geo curve (4c) never rises above it
-    if fit is not None and not eff:
-        top = max([top, peak(fit.s, fit.c, hi)] + [v for _, _, v in points] + list(upper))
-    hline = None
-    if ceiling_drawn(model) and j.amdahl_ceiling is not None:
-        top = max(top, j.amdahl_ceiling)
-        hline = ("ceiling", j.amdahl_ceiling)
-    y = y_axis(top, rows)
-    gutter = max(len(y.label(v, eff)) for v in y.ticks) + 1
-    x = x_axis(hi, width - gutter, model.log_p)
-    rule = ("marker", j.p_star) if j.p_star <= hi else None
-    return draw_chart(x, y, curves, hline=hline, points=points, rule=rule, percent=eff)
+_BAND_MEMO: list[tuple[FitResult, int, tuple[list[float], list[float]]]] = []
 
 
-def peak(s: float, c: float, hi: int) -> float:
-    """The largest S(p) for real p in [1, hi]: T is convex, its minimum at sqrt((1 - s)/c)."""
-    p = float(hi) if c == 0 else min(float(hi), max(1.0, math.sqrt((1.0 - s) / c)))
-    return max(speedup(s, p, c), 1.0)  # type: ignore[arg-type]
+def _band(fit: FitResult, hi: int) -> tuple[list[float], list[float]]:
+    """The fit's bootstrap band at p = 1..hi, computed once per (fit, hi): it does not move with s
+    or c, and at hi = 4096 it costs about 60 ms, which a key that tunes s must not pay again."""
+    if _BAND_MEMO and _BAND_MEMO[0][0] is fit and _BAND_MEMO[0][1] == hi:
+        return _BAND_MEMO[0][2]
+    band = fit.band(list(range(1, hi + 1)))
+    _BAND_MEMO[:] = [(fit, hi, band)]
+    return band
 
 
-def ceiling_drawn(model: DashboardState) -> bool:
-    """1/s is drawn when it is within CEILING_SHOW_FACTOR of the curve's top (else it only flattens it)."""
-    j = model.justification
-    ceiling = j.amdahl_ceiling
-    if model.show_efficiency or ceiling is None:
-        return False
-    return ceiling <= CEILING_SHOW_FACTOR * peak(j.s, j.c, plot_range(model))
-
-
-def _stepwise(values: list[float]) -> Callable[[float], float]:
-    """A list indexed by p = 1..n as a function of a real p (nearest whole p)."""
-    def at(p: float) -> float:
-        return values[max(0, min(len(values) - 1, round(p) - 1))]
-    return at

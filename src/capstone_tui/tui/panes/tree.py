@@ -30,6 +30,7 @@ from capstone_tui.core.planner.candidate_plan import params_source, plan_lines, 
 from capstone_tui.core.scaling import MIN_SPEEDUP, knee
 from capstone_tui.core.verdict_text import (
     gates_short, knee_text, memory_bytes, not_assessed_hint, pct, quantity_vs_limit, would_clear)
+from capstone_tui.tui.after_frame import after_frame
 
 ROUTE_MARK = " ◀"
 MEMORY_TERMS = (("weights", "weights_bytes"), ("gradients", "grads_bytes"), ("optimizer", "optimizer_bytes"),
@@ -60,6 +61,8 @@ class TreePane(Widget):
         self._terminal: TreeNode[str] | None = None
         self._gate2: TreeNode[str] | None = None
         self._styles: dict[tuple[str, bool, bool], Style] = {}  # for the current theme
+        self._relabel_due = False  # a relabel is queued for after the next screen refresh
+        self._labelled: DashboardState | None = None  # the state the labels say (None: none yet)
 
     def compose(self) -> ComposeResult:
         tree: Tree[str] = Tree("Candidate problem", id="ceiling-tree")
@@ -88,6 +91,18 @@ class TreePane(Widget):
         self._relabel()
 
     def watch_model(self, model: DashboardState | None) -> None:
+        # The first labels at once; later ones after the screen's next refresh, so that a key's
+        # new verdict text reaches the terminal alone (a small region at the bottom) instead of
+        # in a frame that spans the tree and every pane between them. Keys in a burst relabel
+        # once, with the latest state.
+        if self._labelled is None:
+            self._relabel()
+        elif not self._relabel_due:
+            self._relabel_due = True
+            after_frame(self, self._relabel_now)
+
+    def _relabel_now(self) -> None:
+        self._relabel_due = False
         self._relabel()
 
     # --- styles ---------------------------------------------------------------------------
@@ -127,6 +142,7 @@ class TreePane(Widget):
         if self.model is None:
             tree.root.set_label(Text("Candidate problem (no candidate yet)", style=self._style("text-muted")))
             return
+        self._labelled = self.model
         a = self.model.assessment
         _set_label(tree.root, self._root_label(a))
         for index, c in enumerate(a.ceilings, start=1):

@@ -9,6 +9,7 @@ the bar's tooltip (and the tree pane says the same decision in full).
 from __future__ import annotations
 
 from rich.text import Text
+from textual.content import Content, Span
 from textual.css.scalar import Unit
 from textual.reactive import reactive
 from textual.widgets import Static
@@ -18,9 +19,9 @@ from capstone_tui.core.dashboard_state import DashboardState
 from capstone_tui.core.scaling import DISTRIBUTE
 from capstone_tui.core.time_to_solution_text import summary_line
 from capstone_tui.core.verdict_text import efficiency_note, gate2_line, gates_short
+from capstone_tui.tui.wrap import cut_rows, wrap_rows
 
 NARROW = NARROW_WIDTH  # below this many columns the decision gives its gates in short form
-ELLIPSIS = "…"
 MESSAGE_MAX_ROWS = 2  # a longer status line is cut too, so the decision keeps at least its first row
 
 
@@ -46,7 +47,11 @@ def verdict_text(model: DashboardState, width: int = 200) -> tuple[str, str, str
 
 
 class VerdictBar(Static):
-    """Renders the model's verdicts; colour says distribute (good) or stay (bad)."""
+    """Renders the model's verdicts; colour says distribute (good) or stay (bad).
+
+    The bar wraps its own text (tui/wrap.py) and paints the rows as they are (`text-wrap: nowrap`
+    in app.tcss): the rows it counts to fit the bar are the rows on screen, and a key's frame is
+    not held back by a second wrap."""
 
     model: reactive[DashboardState | None] = reactive(None, always_update=True, repaint=False)
 
@@ -65,51 +70,46 @@ class VerdictBar(Static):
         good = model.assessment.decision == DISTRIBUTE
         self.set_class(good, "-distribute")
         self.set_class(not good, "-stay")
-        key = (line1, line2, message, self.size.width)
+        width = max(1, self.content_size.width)
+        key = (line1, line2, message, width)
         if key == self._shown:
             return  # an inventory reading that changed nothing here costs nothing
-        verdict = Text()
-        verdict.append(line1 + "\n", style="bold")
-        verdict.append(line2)
-        status = Text(message, style="italic") if message else None
-        text, lines = self._fitted(verdict, status)
+        rows = self._fitted(line1, line2, message, width)
         # the full text, as plain Text (a message may quote user or file text: never markup)
         self.tooltip = Text("\n".join(part for part in (line1, line2, message) if part))
         # a layout pass (the whole screen) only when the bar's height really changes
-        self.update(text, layout=lines != self._lines)
-        self._shown, self._lines = key, lines
+        self.update(_content(rows), layout=len(rows) != self._lines)
+        self._shown, self._lines = key, len(rows)
 
     def _max_rows(self) -> int | None:
         """The rows the bar may take (its CSS max-height), None when unbounded."""
         limit = self.styles.max_height
         return int(limit.value) if limit is not None and limit.unit == Unit.CELLS else None
 
-    def _fitted(self, verdict: Text, status: Text | None) -> tuple[Text, int]:
-        """The verdict wrapped to the bar's width and cut to the rows the status line leaves."""
-        width = max(1, self.size.width - 3)  # the thick left border and one cell of padding each side
-        console = self.app.console
-        rows = list(verdict.wrap(console, width))
-        tail = list(status.wrap(console, width)) if status is not None else []
+    def _fitted(self, line1: str, line2: str, message: str, width: int) -> list[tuple[str, str]]:
+        """(row, style) for the decision (bold), gate 2 and the status line (italic), wrapped to the
+        bar's width and cut to the rows it has: the status line keeps its rows, the verdict is cut."""
+        verdict = [(row, "bold") for row in wrap_rows(line1, width)] + [(row, "") for row in wrap_rows(line2, width)]
+        status = [(row, "italic") for row in wrap_rows(message, width)] if message else []
         limit = self._max_rows()
-        if limit is None or len(rows) + len(tail) <= limit:  # it all fits: the text as written
-            whole = verdict.copy()
-            if status is not None:
-                whole.append("\n")
-                whole.append_text(status)
-            return whole, len(rows) + len(tail)
-        tail = _cut(tail, MESSAGE_MAX_ROWS if limit > MESSAGE_MAX_ROWS else limit - 1, width)
-        rows = _cut(rows, max(1, limit - len(tail)), width)
-        return Text("\n").join(rows + tail), len(rows) + len(tail)
+        if limit is None or len(verdict) + len(status) <= limit:  # it all fits: the text as written
+            return verdict + status
+        status = _cut(status, MESSAGE_MAX_ROWS if limit > MESSAGE_MAX_ROWS else limit - 1, width)
+        return _cut(verdict, max(1, limit - len(status)), width) + status
 
 
-def _cut(rows: list[Text], keep: int, width: int) -> list[Text]:
-    """At most `keep` rows; when some are dropped the last kept row ends in an ellipsis."""
-    if len(rows) <= keep:
-        return rows
-    if keep <= 0:
-        return []
-    last = rows[keep - 1].copy()
-    last.rstrip()
-    last.truncate(max(0, width - len(ELLIPSIS)))
-    last.append(ELLIPSIS)
-    return rows[: keep - 1] + [last]
+def _content(rows: list[tuple[str, str]]) -> Content:
+    """The rows as one Content, a span per styled row: plain text, never read as markup."""
+    spans: list[Span] = []
+    start = 0
+    for row, style in rows:
+        if style and row:
+            spans.append(Span(start, start + len(row), style))
+        start += len(row) + 1
+    return Content("\n".join(row for row, _ in rows), spans)
+
+
+def _cut(rows: list[tuple[str, str]], keep: int, width: int) -> list[tuple[str, str]]:
+    """At most `keep` rows, the last kept one ending in an ellipsis when some were dropped."""
+    words = cut_rows([row for row, _ in rows], keep, width)
+    return [(row, style) for row, (_, style) in zip(words, rows)]

@@ -1,0 +1,64 @@
+"""A key's frames: the verdict bar carries the new s in the key's own frame; the tree and the chart
+follow a frame later (tui/after_frame.py), and a burst of keys leaves every pane on the last state.
+
+The split is what keeps key `S` to the new s on screen near a bare Textual app (BENCHMARKS.md): the
+first frame repaints only the bar, not a region spanning the tree and every pane between them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.widgets import Static, Tree
+
+from support.app_factory import make_app
+
+from capstone_tui.core.candidate import Candidate, ScalingInputs
+from capstone_tui.tui.panes.curve import ChartView
+from capstone_tui.tui.panes.verdict import VerdictBar
+
+CAND = Candidate(name="keys", scaling=ScalingInputs(s=0.05, c=0.002, pmax=64), machine="dgx-h100")
+
+
+def bar_text(app) -> str:
+    return " ".join(str(app.query_one(VerdictBar).render()).split())
+
+
+def gate2_label(app) -> str:
+    tree = app.query_one(Tree)
+    return str(next(node.label for node in tree.root.children if node.data == "gate2"))
+
+
+async def test_the_bar_has_the_new_s_in_the_keys_frame_and_the_rest_follows(tmp_path: Path) -> None:
+    app = make_app(tmp_path, CAND)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause(0.2)
+        before = gate2_label(app)
+        builds = app.query_one(ChartView).builds
+        await pilot.press("S")
+        j = app.model.justification
+        assert j.s == 0.06
+        assert "s=0.06 (serial share)" in bar_text(app)  # written by the key's handler itself
+        await pilot.pause(0.1)  # a frame later: the tree and the chart say the same state
+        after = gate2_label(app)
+        assert after != before
+        assert f"S(p*)={j.speedup:.2f}x at p*={j.p_star}" in after
+        assert app.query_one(ChartView).builds == builds + 1
+        legend = str(app.query_one("#curve-legend", Static).render())
+        assert f"p*={j.p_star} (best p: S={j.speedup:.2f}x" in legend
+
+
+async def test_a_burst_of_keys_leaves_every_pane_on_the_last_state(tmp_path: Path) -> None:
+    app = make_app(tmp_path, CAND)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause(0.2)
+        builds = app.query_one(ChartView).builds
+        await pilot.press(*("S" * 12))
+        await pilot.pause(0.2)
+        j = app.model.justification
+        assert round(j.s, 9) == 0.17
+        assert "s=0.17 (serial share)" in bar_text(app)
+        assert f"S(p*)={j.speedup:.2f}x at p*={j.p_star}" in gate2_label(app)
+        chart = app.query_one(ChartView)
+        assert 1 <= chart.builds - builds <= 12  # never more than one build per key
+        assert app.query_one(ChartView).pane.drawn is app.model  # the chart shows the last state
