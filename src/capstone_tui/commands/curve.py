@@ -14,12 +14,12 @@ import sys
 from capstone_tui.commands._common import emit_json
 from capstone_tui.core.report import justification_text
 from capstone_tui.core.chart.sample import SAMPLE_RULE, curve_ps, is_sampled
-from capstone_tui.core.scaling import GEO_FACTOR, Justification, curve_at, justify, knee
+from capstone_tui.core.scaling import GEO_FACTOR, Justification, curve_at, justify
 
 
 def _marks(j: Justification) -> list[int]:
     """The worker counts a sample must keep: p* and the knee on both links."""
-    return [j.fast.p_star, j.geo.p_star, knee(j.s, j.c, j.pmax).p, knee(j.s, j.geo.c, j.pmax).p]
+    return [j.fast.p_star, j.geo.p_star, j.knee.p, j.geo_knee.p]
 
 
 def shown_ps(j: Justification) -> list[int]:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any, Sequence
 
 from capstone_tui.core.assessment import Assessment
-from capstone_tui.core.scaling import Knee, knee
+from capstone_tui.core.scaling import Knee
 
 MAX_CANDIDATES = 64  # a bound on one comparison (each candidate is a file to read and assess)
 # The decision second, so a narrow screen that cuts the right-hand columns still shows it.
@@ -47,7 +47,7 @@ def comparison_row(name: str, a: Assessment, source: str | None = None) -> Compa
     return ComparisonRow(
         name=name, source=source, machine=a.machine_id, ceiling=a.route.ceiling, axis=a.route.axis,
         cleared=a.route.cleared, not_assessed=tuple(c.name for c in a.ceilings if not c.assessed),
-        p_star=j.p_star, speedup=j.speedup, efficiency=j.fast.efficiency, knee=knee(j.s, j.c, j.pmax),
+        p_star=j.p_star, speedup=j.speedup, efficiency=j.fast.efficiency, knee=j.knee,
         decision=a.decision, reason=a.reason)
 
 

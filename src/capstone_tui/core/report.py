@@ -48,12 +48,11 @@ def justification_text(j: Justification) -> str:
 def knee_lines(j: Justification) -> list[str]:
     """The knee of each link (the right number of machines) and, below 50 % efficiency, where
     the workers' time goes (the words of core/verdict_text.py)."""
-    from capstone_tui.core.scaling import KNEE_FRACTION, knee
+    from capstone_tui.core.scaling import KNEE_FRACTION
     from capstone_tui.core.verdict_text import efficiency_note
 
     lines = []
-    for label, link in (("datacenter link", j.fast), (GEO_LINK, j.geo)):
-        k = knee(j.s, link.c, j.pmax)
+    for label, k in (("datacenter link", j.knee), (GEO_LINK, j.geo_knee)):
         lines.append(f"knee, {label}: p = {k.p}, S = {k.speedup:.2f}x, E = {100 * k.efficiency:.1f} % "
                      f"(the smallest p with S(p) >= {KNEE_FRACTION:g} S(p*))")
     note = efficiency_note(j.s, j.c, j.p_star)

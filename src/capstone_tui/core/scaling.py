@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 import sys
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from capstone_tui.core.errors import ValidationError, as_float, as_int
@@ -230,6 +231,16 @@ class Justification:
     def amdahl_ceiling(self) -> float | None:
         return amdahl_ceiling(self.s)
 
+    @cached_property
+    def knee(self) -> Knee:
+        """The right number of machines on the fast link: the smallest p with S >= 90 % of S(p*)."""
+        return knee(self.s, self.c, self.pmax)
+
+    @cached_property
+    def geo_knee(self) -> Knee:
+        """The knee on the geo link (c' = GEO_FACTOR * c)."""
+        return knee(self.s, self.geo.c, self.pmax)
+
     @property
     def continuous_optimum(self) -> float | None:
         """sqrt((1 - s)/c), for display only (None when c = 0: no finite peak)."""
@@ -251,9 +262,9 @@ class Justification:
                 "p_star": self.geo.p_star,
                 "speedup": self.geo.speedup,
                 "verdict": self.geo.verdict,
-                "knee": knee(self.s, self.geo.c, self.pmax).to_json(),
+                "knee": self.geo_knee.to_json(),
             },
-            "knee": knee(self.s, self.c, self.pmax).to_json(),
+            "knee": self.knee.to_json(),
         }
 
 

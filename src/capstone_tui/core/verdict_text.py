@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Sequence
 
 from capstone_tui.core.scaling import (
-    DISTRIBUTE, GEO_FACTOR, KNEE_FRACTION, MIN_SPEEDUP, Justification, Knee, LinkResult, knee, parallel_time, speedup)
+    DISTRIBUTE, GEO_FACTOR, KNEE_FRACTION, MIN_SPEEDUP, Justification, Knee, LinkResult, parallel_time, speedup)
 from capstone_tui.core.units import binary_bytes
 
 if TYPE_CHECKING:
@@ -54,7 +54,7 @@ def cursor_readout(j: Justification, p: int, *, show_geo: bool = True) -> str:
     if show_geo:
         g = speedup(j.s, p, j.geo.c)
         text += f"  geo S={g:.2f}x E={pct(g / p)}"
-    marks = [name for name, at in (("p*", j.p_star), ("knee", knee(j.s, j.c, j.pmax).p)) if at == p]
+    marks = [name for name, at in (("p*", j.p_star), ("knee", j.knee.p)) if at == p]
     if marks:
         text += "  (" + ", ".join(marks) + ")"
     return text
@@ -73,7 +73,7 @@ def link_text(label: str, link: LinkResult) -> str:
 def gate2_line(j: Justification) -> str:
     """Gate 2 on both links, labelled so it never reads as the decision."""
     return (f"{GATE2}, speedup alone: " + link_text("datacenter", j.fast) + "; "
-            + link_text(f"geo {GEO_FACTOR:g}c", j.geo) + "; " + knee_text(knee(j.s, j.c, j.pmax)))
+            + link_text(f"geo {GEO_FACTOR:g}c", j.geo) + "; " + knee_text(j.knee))
 
 
 def efficiency_note(s: float, c: float, p: int) -> str | None:
@@ -150,7 +150,7 @@ def decision_reason(ceilings: Sequence[Ceiling], route: Any, j: Justification) -
     """One plain sentence naming the failing gate(s), with the numbers, the efficiency and the knee."""
     pays = j.verdict == DISTRIBUTE
     missing = [c.name for c in ceilings if not c.assessed]
-    k = knee(j.s, j.c, j.pmax)
+    k = j.knee
     note = efficiency_note(j.s, j.c, j.p_star) if pays else None
     tail = (f" {note}." if note else "") + (f" The right number of machines: {knee_text(k)}." if pays else "")
     if route.ceiling is not None:

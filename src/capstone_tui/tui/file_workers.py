@@ -64,39 +64,31 @@ class FileWorkers:
         svg = self.export_screenshot(title=safe_text(f"capstone-tui: {self.model.candidate.name}"))  # type: ignore[attr-defined]
         self.export_snapshot(self.model, svg)
 
-    def _allowed(self, path: str, verb: str) -> Path | None:
-        """The path a prompt returned, if the session's file policy allows it (else a notice)."""
-        from capstone_tui.core.errors import ValidationError
-
-        try:
-            return self.file_access.check(path)  # type: ignore[no-any-return]
-        except ValidationError as err:
-            self.notify(safe_text(f"Cannot {verb}: {err.message}"), severity="error", timeout=10,  # type: ignore[attr-defined]
-                        markup=False)
-            return None
+    # The prompt's text goes to the worker as typed: the file policy's check (`lstat` on every
+    # component when served) is I/O, so it runs there, never on the event loop; a refusal is the
+    # worker's one-line error ("Cannot open: ...", App._worker_failed).
 
     def _opened(self, path: str | None) -> None:
-        allowed = self._allowed(path, "open") if path else None
-        if allowed is not None:
-            self.load_candidate(allowed)
+        if path:
+            self.load_candidate(path)
 
     def _save_to(self, path: str | None) -> None:
-        allowed = self._allowed(path, "save") if path else None
-        if allowed is not None:
-            self.save_candidate(allowed, self.model.candidate, overwrite=False)
+        if path:
+            self.save_candidate(path, self.model.candidate, overwrite=False)
 
     def _replace_answered(self, path: Path, replace_it: bool | None) -> None:
         if replace_it:
-            self.save_candidate(path, self.model.candidate, overwrite=True)
+            self.save_candidate(str(path), self.model.candidate, overwrite=True)
         else:
             self.notify(safe_text(f"Not saved: {path} was left as it was."), markup=False)  # type: ignore[attr-defined]
 
     # --- workers --------------------------------------------------------------------------
 
     @work(thread=True, group="files", exit_on_error=False, name="Cannot open")
-    def load_candidate(self, path: Path) -> None:
+    def load_candidate(self, text: str | Path) -> None:
         from capstone_tui.session import open_candidate, open_runs
 
+        path = self.file_access.check(str(text))  # the session's file policy (confined when served)
         if path.suffix.lower() == ".csv":
             self.post_message(RunsFitted(open_runs(path, field=OPEN_FIELD, quote=False), path.name))  # type: ignore[attr-defined]
             return
@@ -114,10 +106,11 @@ class FileWorkers:
         self.post_message(DataSized(measured, note))  # type: ignore[attr-defined]
 
     @work(thread=True, group="files", exit_on_error=False, name="Cannot save")
-    def save_candidate(self, path: Path, candidate: Candidate, overwrite: bool) -> None:
+    def save_candidate(self, text: str, candidate: Candidate, overwrite: bool) -> None:
         from capstone_tui.probes.files import FileExistsRefused
         from capstone_tui.session import save_candidate
 
+        path = self.file_access.check(str(text))  # the session's file policy (confined when served)
         try:
             written, text = save_candidate(path, candidate, overwrite=overwrite, original_text=self.candidate_text)
         except FileExistsRefused:

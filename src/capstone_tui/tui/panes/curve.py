@@ -26,7 +26,7 @@ from capstone_tui.core.chart.time_chart import build_time_chart, time_legend
 from capstone_tui.core.chart.time_plot import TimeView, time_readout, time_view
 from capstone_tui.core.dashboard_state import DashboardState
 from capstone_tui.core.safe_text import safe_text
-from capstone_tui.core.scaling import GEO_FACTOR, knee
+from capstone_tui.core.scaling import GEO_FACTOR
 from capstone_tui.core.verdict_text import cursor_readout
 from capstone_tui.tui.after_frame import after_frame
 from capstone_tui.tui.themes import plot_rgb
@@ -226,7 +226,7 @@ class SpeedupPane(Widget):
         out = [(f"━ {name} c={j.c:g}", "S")]
         if model.show_geo:
             out += [(f"━ geo c'={GEO_FACTOR:g}c={j.geo.c:g}", "geo"), ("⣿ both", BOTH)]
-        k = knee(j.s, j.c, j.pmax)
+        k = j.knee
         out.append((f"┊ p*={j.p_star} (best p: S={j.speedup:.2f}x E={100 * j.fast.efficiency:.0f}%)", "marker"))
         out.append((f"knee p={k.p} (S={k.speedup:.2f}x E={100 * k.efficiency:.0f}%)", "marker"))
         ceiling = j.amdahl_ceiling

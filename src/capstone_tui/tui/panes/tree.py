@@ -27,7 +27,7 @@ from capstone_tui.core.assessment import Assessment
 from capstone_tui.core.ceilings import AXIS_TEXT, TERMINAL, TREE, Ceiling
 from capstone_tui.core.dashboard_state import DashboardState
 from capstone_tui.core.planner.candidate_plan import params_source, plan_lines, plan_summary
-from capstone_tui.core.scaling import MIN_SPEEDUP, knee
+from capstone_tui.core.scaling import MIN_SPEEDUP
 from capstone_tui.core.verdict_text import (
     gates_short, knee_text, memory_bytes, not_assessed_hint, pct, quantity_vs_limit, would_clear)
 from capstone_tui.tui.after_frame import after_frame
@@ -252,7 +252,7 @@ class TreePane(Widget):
         text.append("YES" if ok else "no", style=self._style("success" if ok else "error", bold=True))
         sign = ">" if ok else "<="
         text.append(f": S(p*)={j.speedup:.2f}x at p*={j.p_star} {sign} {MIN_SPEEDUP}x, E(p*)={pct(j.fast.efficiency)}; "
-                    + knee_text(knee(j.s, j.c, j.pmax)), style=self._style("foreground"))
+                    + knee_text(j.knee), style=self._style("foreground"))
         return text
 
 
