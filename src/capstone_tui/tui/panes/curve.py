@@ -1,11 +1,12 @@
 """The speedup-curve pane: S(p) (or E(p)) for c and the geo link (c' = GEO_FACTOR * c), p*, 1/s, measured runs;
 or (key t) finish time against p: run time t1/S(p), and Slurm's queue wait where Slurm was asked.
 
-The chart is drawn by core/chart/canvas.py on exact axes (core/chart/ticks.py): round y ticks
-on the rows of their values, whole-number worker ticks, every braille dot on the row of its
-value. A cursor (Left/Right, Home/End, a click) reads S and E at any p on one line below (in the
-time plot: wait, run, finish and cost); a
-cursor move only overlays one column on the cached chart, it never redraws the curves.
+The chart is built in core (core/chart/speedup_chart.py and time_chart.py, drawn by canvas.py on
+the exact axes of ticks.py): round y ticks on the rows of their values, whole-number worker ticks,
+every braille dot on the row of its value. This pane only picks colours, keeps the fit's band
+across keys, and redraws a frame after the verdict bar (tui/after_frame.py). A cursor (Left/Right,
+Home/End, a click) reads S and E at any p on one line below (in the time plot: wait, run, finish
+and cost); a cursor move only overlays one column on the cached chart, it never redraws the curves.
 """
 
 from __future__ import annotations
