@@ -127,6 +127,7 @@ def _child_cgroup() -> tuple[str, Path] | None:
 def test_cgroup_limits_set_on_a_child_cgroup_are_reported(tmp_path):
     made = _child_cgroup()
     if made is None:
+        # both branches also run on trees of files on any machine: tests/test_host_cgroup_trees.py
         pytest.skip("no writable cgroup v1 memory hierarchy here")
     name, mem_dir = made
     limit = 512 * 2**20

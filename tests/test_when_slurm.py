@@ -175,3 +175,30 @@ def test_runs_give_s_c_and_t1(clean_queue, candidate, tmp_path):
     assert data["t1_s"] == pytest.approx(100, rel=1e-3) and data["s"] == pytest.approx(0.1, abs=1e-3)
     assert data["options"][1]["run_s"] == pytest.approx(100 * (0.1 + 0.45 + 0.01), rel=1e-3)
     assert "fitted from" in data["source"]
+
+
+@pytest.mark.slurm
+@pytest.mark.parametrize("reference", ["slurm:batch,2", "slurm:batch"])
+def test_a_further_node_type_asks_about_its_own_partition(clean_queue, candidate, reference):
+    # `slurm:<partition>,<n>` is the inventory's n-th node type of the partition: Slurm is asked
+    # about the partition itself (before, the id's `.2` ending was sent as part of its name)
+    cand = candidate(f'[scaling]\ns = 0.0\nc = 0.0\nt1_s = 60\n[machine]\nreference = "{reference}"\n')
+    done = when(cand, clean_queue, "--json")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["partition"] == "batch"
+
+
+@pytest.mark.slurm
+def test_each_dashboard_owns_its_queue_cache(clean_queue, monkeypatch):
+    from capstone_tui.core.candidate import parse_candidate
+    from capstone_tui.session import QueueCache, queue_if_due
+
+    monkeypatch.setenv("SLURM_CONF", clean_queue["SLURM_CONF"])
+    cand = parse_candidate('[scaling]\ns = 0.1\nc = 0.01\nt1_s = 600\n[machine]\nreference = "slurm:debug,2"\n')
+    first, second = QueueCache(), QueueCache()
+    asked = queue_if_due(cand, 60.0, first)
+    assert asked is not None and asked["partition"] == "debug" and asked["options"], asked
+    assert queue_if_due(cand, 60.0, first) is None  # asked moments ago, for the same candidate
+    again = queue_if_due(cand, 60.0, second)  # another App in the same process asks for itself
+    assert again is not None and again["partition"] == "debug"
+    assert queue_if_due(cand, 0.0, first) is not None  # older than max_age_s: asked again

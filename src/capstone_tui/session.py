@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from capstone_tui.core.candidate import Candidate, MeasuredData, parse_candidate
 from capstone_tui.core.errors import ValidationError
-from capstone_tui.core.machine import Machine
+from capstone_tui.core.machine import Machine, slurm_partition
 from capstone_tui.probes.files import CANDIDATE_LIMIT_BYTES, RUNS_LIMIT_BYTES, read_text_bounded, write_atomic
 
 if TYPE_CHECKING:
@@ -27,7 +27,6 @@ if TYPE_CHECKING:
 
 CANDIDATE_FIELD = "CANDIDATE.toml"
 RUNS_FIELD = "RUNS.csv"
-LIVE_PREFIXES = ("this-node", "slurm:")  # machines read from the outside world, not the preset table
 
 
 @dataclass(frozen=True)
@@ -66,8 +65,7 @@ def resolve_reference(machine_id: str, field: str, *, live: bool = True) -> Mach
     """The machine with this id. With `live=False`, a live id (this-node, slurm:...) is accepted
     unread (None) and only preset ids are looked up; an unknown id is a ValidationError listing
     the ids that exist either way."""
-    if not live and machine_id.startswith(LIVE_PREFIXES) and (
-            machine_id == "this-node" or len(machine_id) > len("slurm:")):
+    if not live and (machine_id == "this-node" or slurm_partition(machine_id) is not None):
         return None
     from capstone_tui.probes.machines import resolve_machine  # presets are cheap; live/Slurm are lazy
 
@@ -265,8 +263,9 @@ def export_snapshot(out_dir: str | Path, candidate: Candidate, assessment: Asses
                     fit: FitResult | None = None, candidate_file: str | None = None,
                     svg: str | None = None, field: str = "--out",
                     created: datetime | None = None, queue: dict[str, Any] | None = None) -> tuple[Path, ...]:
-    """Write a snapshot (.json, .md, optional .svg) into `out_dir`, never replacing a file;
-    `created` defaults to now; `queue` as for `snapshot_files_for`.
+    """Write a snapshot (.json, .md, -curve.svg; -time.svg with [scaling] t1_s, drawn from the
+    same queue answer as the snapshot's; the optional screen .svg) into `out_dir`, never replacing
+    a file; `created` defaults to now; `queue` as for `snapshot_files_for`.
 
     An empty folder name or one that cannot be written is a ValidationError on `field`.
     """
@@ -324,11 +323,11 @@ def time_to_solution(candidate: Candidate, partition: str | None, *, pmax: int |
 def queue_for_snapshot(candidate: Candidate, timeout_s: float = 5.0) -> dict[str, Any] | None:
     """With a Slurm partition as the reference and [scaling] t1_s set: when each size would
     start and finish there (the `when` JSON), or why that is not known; else None."""
-    if not candidate.machine.startswith("slurm:") or candidate.scaling.t1_s is None:
+    partition = slurm_partition(candidate.machine)
+    if partition is None or candidate.scaling.t1_s is None:
         return None
     from capstone_tui.core.time_to_solution import TimeToSolution
 
-    partition = candidate.machine[len("slurm:"):]
     try:
         result = time_to_solution(candidate, partition, timeout_s=timeout_s)
     except ValidationError as err:
@@ -338,19 +337,27 @@ def queue_for_snapshot(candidate: Candidate, timeout_s: float = 5.0) -> dict[str
     return {"partition": partition, "state": result.state, "message": result.message}
 
 
-_last_queue: list[tuple[float, Candidate]] = []  # when the dashboard last asked, and for what
+@dataclass
+class QueueCache:
+    """When one dashboard last asked Slurm about the queue, and for which candidate. Each App
+    owns one (mutable on purpose: only its one inventory worker at a time updates it), so two
+    Apps in one process (tests, `serve` sessions) never skip each other's questions."""
+
+    asked_at: float | None = None
+    candidate: Candidate | None = None
 
 
-def queue_if_due(candidate: Candidate, max_age_s: float) -> dict[str, Any] | None:
+def queue_if_due(candidate: Candidate, max_age_s: float, cache: QueueCache) -> dict[str, Any] | None:
     """For the dashboard's Slurm worker: `queue_for_snapshot` when the candidate changed or the
-    last answer is older than `max_age_s` (sbatch --test-only costs the controller), else None."""
+    last answer is older than `max_age_s` (sbatch --test-only costs the controller), else None.
+    `cache` is the caller's and is updated here."""
     import time
 
     now = time.monotonic()
-    if _last_queue and _last_queue[0][1] == candidate and now - _last_queue[0][0] < max_age_s:
+    if cache.asked_at is not None and cache.candidate == candidate and now - cache.asked_at < max_age_s:
         return None
     queue = queue_for_snapshot(candidate)
-    _last_queue[:] = [(now, candidate)]
+    cache.asked_at, cache.candidate = now, candidate
     return queue
 
 

@@ -1,9 +1,12 @@
 """`capstone-tui export CANDIDATE.toml [--out DIR] [--machine ID]`: a verdict snapshot, headless.
 
 Writes `<slug>-<YYYYmmdd-HHMMSS>.json` (schema_version, created, tool_version, candidate,
-assessment) and `.md` into DIR, never overwriting, and prints their paths. The candidate is
-opened and assessed by the same session calls as `assess` and the dashboard's `e`, so the
-snapshot's `assessment` is what `capstone-tui assess CANDIDATE.toml --machine ID --json` prints.
+assessment, charts), `.md` and `-curve.svg` (the speedup chart alone) into DIR, and with
+[scaling] t1_s also `-time.svg` (the time plot alone: run time t1/S(p), plus Slurm's queue
+wait where a slurm:<partition> reference was asked), never overwriting, and prints their
+paths. The candidate is opened and assessed by the same session calls as `assess` and the
+dashboard's `e`, so the snapshot's `assessment` is what `capstone-tui assess CANDIDATE.toml
+--machine ID --json` prints.
 """
 
 from __future__ import annotations

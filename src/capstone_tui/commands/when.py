@@ -14,6 +14,7 @@ from dataclasses import replace
 
 from capstone_tui.commands._common import emit_json
 from capstone_tui.core.errors import ValidationError, as_float, int_in
+from capstone_tui.core.machine import slurm_partition
 from capstone_tui.core.safe_text import safe_text
 from capstone_tui.core.scaling import PMAX_LIMIT
 from capstone_tui.core.time_to_solution import TimeToSolution, duration_text, short_cost_unit
@@ -56,8 +57,8 @@ def run(args: argparse.Namespace) -> int:
         raise ValidationError("scaling.t1_s", "is required: the single-worker wall time in seconds > 0 "
                               "(or give --runs RUNS.csv)")
     partition = args.partition
-    if partition is None and candidate.machine.startswith("slurm:"):
-        partition = candidate.machine[len("slurm:"):]  # the candidate's reference partition
+    if partition is None:
+        partition = slurm_partition(candidate.machine)  # the candidate's reference partition, if any
     result = time_to_solution(candidate, partition, pmax=pmax, timeout_s=timeout)
     if not isinstance(result, TimeToSolution):
         # no usable Slurm: a named state on one line (absent | not_answering | error)

@@ -17,6 +17,37 @@ RAM_RESERVE = 0.10  # share of RAM left to the OS and page cache [A] (reference/
 ACCEL_USABLE_FRACTION = 0.90  # vLLM / TensorRT-LLM default budget [P] (formulas.md 2.7)
 ACCEL_CONTEXT_BYTES = 1.5 * GIB  # CUDA context + kernels per process [P]/[A] (formulas.md 2.7)
 
+# A Slurm node type's id: `slurm:<partition>` for a partition's first node type, and
+# `slurm:<partition>,<n>` (n = 2, 3, ...) for the further ones the inventory lists. A comma is
+# the one character a partition name cannot hold (Slurm lists partitions comma-separated), so
+# the node-type number is never mistaken for part of the name, dots included ("gpu.2").
+SLURM_PREFIX = "slurm:"
+NODE_TYPE_SEPARATOR = ","
+
+
+def is_slurm(machine_id: str) -> bool:
+    """Whether the id names a Slurm node type (`slurm:...`), well-formed or not."""
+    return machine_id.startswith(SLURM_PREFIX)
+
+
+def slurm_partition(machine_id: str) -> str | None:
+    """The partition to ask Slurm about for a `slurm:<partition>[,<n>]` id (the node-type
+    number dropped); None for any other id and for an empty partition."""
+    if not is_slurm(machine_id):
+        return None
+    rest = machine_id[len(SLURM_PREFIX):]
+    name, sep, number = rest.rpartition(NODE_TYPE_SEPARATOR)
+    if sep and name and number.isdigit():
+        return name
+    return rest or None
+
+
+def slurm_machine_id(partition: str, node_type: int = 1) -> str:
+    """The id of a partition's `node_type`-th node type (1: the plain `slurm:<partition>`)."""
+    suffix = f"{NODE_TYPE_SEPARATOR}{node_type}" if node_type > 1 else ""
+    return f"{SLURM_PREFIX}{partition}{suffix}"
+
+
 @dataclass(frozen=True)
 class Machine:
     """One reference machine: the limits the four ceilings are measured against."""
@@ -139,7 +170,7 @@ def machine_from_node_type(
             if why:
                 notes.append(why)
     return Machine(
-        id=f"slurm:{partition}",
+        id=slurm_machine_id(partition),
         label=f"Slurm partition {partition}",
         source="slurm sinfo",
         memory_total_bytes=float(memory_bytes),

@@ -1,4 +1,5 @@
-"""Plain-text renderings of the justification test shared by the CLI commands."""
+"""Plain-text renderings of the justification test shared by the CLI commands, and the snapshot
+Markdown's chart sections (the speedup curve, the time plot) with their links."""
 
 from __future__ import annotations
 
@@ -100,7 +101,7 @@ def curve_section(snapshot: dict[str, Any], curve_suffix: str, basename: str | N
     if not isinstance(j, dict) or not all(isinstance(j.get(k), (int, float)) for k in ("s", "c", "pmax")):
         return []
     lines = ["### Speedup curve", ""]
-    base = basename or _basename_of(snapshot)
+    base = basename or basename_of(snapshot)
     if base:
         lines += [f"![S(p) for both links, p* and the knee marked]({base}{curve_suffix})", ""]
     knees = [(label, link.get("knee")) for label, link in (("", j), ("on the geo link ", j.get("geo") or {}))]
@@ -112,7 +113,46 @@ def curve_section(snapshot: dict[str, Any], curve_suffix: str, basename: str | N
     return lines + curve_table_markdown(float(j["s"]), float(j["c"]), int(j["pmax"])) + [""]
 
 
-def _basename_of(snapshot: dict[str, Any]) -> str | None:
+def time_chart_view(snapshot: dict[str, Any]) -> Any:
+    """The time plot's facts (a core.chart.time_plot.TimeView) for this snapshot: its candidate
+    and the queue answer it carries; None without [scaling] t1_s (no time to solution to draw)."""
+    from capstone_tui.core.candidate import candidate_from_dict
+    from capstone_tui.core.chart.time_plot import time_view
+    from capstone_tui.core.errors import ValidationError
+
+    j = (snapshot.get("assessment") or {}).get("justification")
+    if not isinstance(j, dict) or not all(isinstance(j.get(k), (int, float)) for k in ("s", "c", "pmax")):
+        return None  # no curve either: nothing to draw from
+    doc = snapshot.get("candidate")
+    scaling = doc.get("scaling") if isinstance(doc, dict) else None
+    if not isinstance(scaling, dict) or scaling.get("t1_s") is None:
+        return None
+    try:
+        candidate = candidate_from_dict(doc)  # type: ignore[arg-type]
+    except ValidationError:
+        return None
+    queue = snapshot.get("time_to_solution")
+    return time_view(candidate, queue if isinstance(queue, dict) else None)
+
+
+def time_section(snapshot: dict[str, Any], time_suffix: str, basename: str | None = None) -> list[str]:
+    """The snapshot Markdown's time plot: the chart file beside it (linked) and how the wait is
+    known, in the chart's own caption words; [] when no time chart is written (no t1_s)."""
+    from capstone_tui.core.chart.time_svg import wait_caption
+
+    view = time_chart_view(snapshot)
+    if view is None:
+        return []
+    lines = ["### Time to finish", ""]
+    base = basename or basename_of(snapshot)
+    if base:
+        lines += [f"![Finish time against p: run time t1/S(p), Slurm's queue wait where it answered]"
+                  f"({base}{time_suffix})", ""]
+    caption = " ".join(wait_caption(view).split()).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return lines + [f"Run time t1/S(p) at every p; {caption}.", ""]
+
+
+def basename_of(snapshot: dict[str, Any]) -> str | None:
     """The export's `<slug>-<timestamp>`, from the snapshot's own name and time."""
     from datetime import datetime
 

@@ -16,15 +16,17 @@ from datetime import datetime
 from typing import Any
 
 from capstone_tui.core.candidate import Candidate, candidate_to_dict
-from capstone_tui.core.report import curve_section
+from capstone_tui.core.report import basename_of, curve_section, time_chart_view, time_section
 from capstone_tui.core.safe_text import safe_text
-from capstone_tui.core.scaling import GEO_FACTOR, MIN_SPEEDUP
+from capstone_tui.core.scaling import GEO_FACTOR, MIN_SPEEDUP, best_p
 from capstone_tui.core.time_to_solution_text import queue_markdown
 from capstone_tui.core.units import both_bytes, percent
 from capstone_tui.core.verdict_text import BYTES_CONVENTION
 
 SCHEMA_VERSION = 1
 CURVE_SUFFIX = "-curve.svg"  # the chart alone, written beside the snapshot
+TIME_SUFFIX = "-time.svg"  # the time plot alone, written beside it when [scaling] t1_s is given
+CHARTS_KEY = "charts"  # in the JSON file: the chart files written beside it, by kind ("curve", "time")
 BASE_KEYS = ("schema_version", "created", "tool_version", "candidate", "assessment")
 SLUG_MAX = 60
 SLUG_FALLBACK = "candidate"
@@ -94,6 +96,7 @@ def snapshot_markdown(snapshot: dict[str, Any], candidate_file: str | None = Non
     lines += _ceilings_section(assessment.get("ceilings"), assessment.get("route"))
     lines += _justification_section(assessment.get("justification"))
     lines += curve_section(snapshot, CURVE_SUFFIX, basename)
+    lines += time_section(snapshot, TIME_SUFFIX, basename)  # with [scaling] t1_s
     lines += queue_markdown(snapshot.get("time_to_solution"))  # with a Slurm partition as reference
     lines += _how_known_section(snapshot)
     lines += _recheck_section(snapshot, candidate_file)
@@ -348,15 +351,27 @@ def _toml(doc: dict[str, Any]) -> str:
 
 def snapshot_files(snapshot: dict[str, Any], candidate_file: str | None = None,
                    basename: str | None = None) -> dict[str, str]:
-    """The text files of one export, by suffix: the JSON snapshot, its Markdown summary and the
-    chart alone (`<basename>-curve.svg`, which the Markdown links)."""
+    """The text files of one export, by suffix: the JSON snapshot, its Markdown summary, the
+    chart alone (`<basename>-curve.svg`) and, with [scaling] t1_s, the time plot alone
+    (`<basename>-time.svg`, from the queue answer the snapshot carries); the Markdown links both
+    and the JSON names them under `charts`."""
     from capstone_tui.core.chart.svg import curve_svg
+    from capstone_tui.core.chart.time_svg import time_svg
     from capstone_tui.core.jsontext import dumps_json
 
-    files = {".json": dumps_json(snapshot) + "\n", ".md": snapshot_markdown(snapshot, candidate_file=candidate_file,
-                                                                       basename=basename)}
+    charts: dict[str, str] = {}
+    md = snapshot_markdown(snapshot, candidate_file=candidate_file, basename=basename)
     j = (snapshot.get("assessment") or {}).get("justification") or {}
     if all(isinstance(j.get(k), (int, float)) for k in ("s", "c", "pmax")):
         name = str((snapshot.get("candidate") or {}).get("name", ""))
-        files[CURVE_SUFFIX] = curve_svg(float(j["s"]), float(j["c"]), int(j["pmax"]), title=f"{name}: speedup S(p)")
-    return files
+        charts[CURVE_SUFFIX] = curve_svg(float(j["s"]), float(j["c"]), int(j["pmax"]), title=f"{name}: speedup S(p)")
+        view = time_chart_view(snapshot)
+        if view is not None:
+            p_star = j["p_star"] if isinstance(j.get("p_star"), int) else best_p(view.s, view.c, int(j["pmax"]))[0]
+            charts[TIME_SUFFIX] = time_svg(view, int(j["pmax"]), p_star, title=f"{name}: time to finish")
+    base = basename or basename_of(snapshot)
+    doc = snapshot
+    if charts and base and CHARTS_KEY not in snapshot:
+        kinds = {CURVE_SUFFIX: "curve", TIME_SUFFIX: "time"}
+        doc = {**snapshot, CHARTS_KEY: {kinds[suffix]: f"{base}{suffix}" for suffix in charts}}
+    return {".json": dumps_json(doc) + "\n", ".md": md, **charts}

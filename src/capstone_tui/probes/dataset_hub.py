@@ -1,10 +1,15 @@
 """Hub names: the two local caches first (prepared Arrow cache, hub file cache card), then,
 only when allowed and a short TCP probe answers, the Hub's metadata under a hard deadline.
 
-Offline mode is the default: `HF_HUB_OFFLINE`/`HF_DATASETS_OFFLINE` are set before
-`huggingface_hub` is imported (it reads them at import) and its module constant is set at
-runtime too; without it a missing dataset costs 23 s to 6.5 min of retries
-(reference/dataset_sizing.md, section 1). Cache folders are read from the environment at each
+Offline mode is the default: `HF_HUB_OFFLINE`/`HF_DATASETS_OFFLINE` are set (unless the user
+set them) before `huggingface_hub` is imported, which reads them at import; without it a missing
+dataset costs 23 s to 6.5 min of retries (reference/dataset_sizing.md, section 1). Offline
+lookups never flip the libraries' process-wide flag: they use the per-call cache reader
+`try_to_load_from_cache`, which never opens a connection. The one flip left, online for the
+duration of an online call (the library's request hook checks a module constant, there is no
+per-call switch), happens in `online_mode`, under one module lock held for the whole call, and
+restores the previous value; so two lookups in two threads cannot change each other's mode.
+Cache folders are read from the environment at each
 call (`HF_HOME`, `HF_DATASETS_CACHE`, `HF_HUB_CACHE`), so tests can point them at a tmp dir.
 """
 
@@ -18,7 +23,8 @@ import socket
 import sys
 import threading
 import time
-from typing import Any, Callable
+from contextlib import contextmanager
+from typing import Any, Callable, Iterator
 from urllib.parse import urlparse
 
 from capstone_tui.core.datasize import ConfigSize
@@ -27,7 +33,8 @@ from capstone_tui.probes.dataset_card import Card, card_from_meta, card_from_tex
 
 DEFAULT_ENDPOINT = "https://huggingface.co"
 REPO_ID = re.compile(r"^[A-Za-z0-9][\w.-]*(/[A-Za-z0-9][\w.-]*)?$")
-_LOCK = threading.Lock()
+_LOCK = threading.Lock()  # held by an online call for its whole duration (see online_mode)
+_OFFLINE_FLAGS = (("huggingface_hub.constants", "HF_HUB_OFFLINE"), ("datasets.config", "HF_HUB_OFFLINE"))
 
 
 def looks_like_repo_id(name: str) -> bool:
@@ -52,17 +59,58 @@ def endpoint() -> str:
     return (os.environ.get("HF_ENDPOINT") or DEFAULT_ENDPOINT).rstrip("/")
 
 
+def offline_by_default() -> None:
+    """Offline as the HF libraries' default, through the environment they read at import (an
+    explicit user setting wins). Never touches a library already loaded: no other call is switched."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
+
+
+def _swap_flags(offline: bool) -> dict[str, bool]:
+    """Set the loaded libraries' offline constants; their previous values, by module."""
+    previous = {}
+    for module_name, attr in _OFFLINE_FLAGS:
+        module = sys.modules.get(module_name)
+        if module is not None:
+            previous[module_name] = getattr(module, attr)
+            setattr(module, attr, offline)
+    return previous
+
+
+def _restore_flags(previous: dict[str, bool]) -> None:
+    for module_name, attr in _OFFLINE_FLAGS:
+        module = sys.modules.get(module_name)
+        if module is not None and module_name in previous:
+            setattr(module, attr, previous[module_name])
+
+
 def set_offline(offline: bool) -> None:
-    """Offline mode for the HF libraries: env before their import, module constants after."""
-    if offline:
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
-    constants = sys.modules.get("huggingface_hub.constants")
-    if constants is not None:
-        constants.HF_HUB_OFFLINE = offline  # type: ignore[attr-defined]
-    config = sys.modules.get("datasets.config")
-    if config is not None:
-        config.HF_HUB_OFFLINE = offline  # type: ignore[attr-defined]
+    """The HF libraries' process-wide mode: env before their import, module constants after.
+    Waits for an online call in flight (it holds the lock) so its mode is never switched."""
+    with _LOCK:
+        if offline:
+            offline_by_default()
+        _swap_flags(offline)
+
+
+@contextmanager
+def online_mode(wait_s: float) -> Iterator[None]:
+    """Online for the body only: takes the module lock (waiting at most `wait_s` for another
+    online call), imports huggingface_hub (~0.2 s), clears its offline flag, and restores the
+    previous value after. Offline lookups never take the lock (they never flip anything)."""
+    if not _LOCK.acquire(timeout=max(0.0, wait_s)):
+        raise TimeoutError(f"another online Hub lookup was still running after {wait_s:.1f} s")
+    try:
+        offline_by_default()  # the default the flag returns to, if this is the first import
+        import huggingface_hub  # noqa: F401  (~0.2 s; only when the network is allowed)
+
+        previous = _swap_flags(False)
+        try:
+            yield
+        finally:
+            _restore_flags(previous)
+    finally:
+        _LOCK.release()
 
 
 def _snake(name: str) -> str:
@@ -96,7 +144,7 @@ def prepared_cache(name: str) -> list[ConfigSize]:
 
 def cached_card(name: str) -> Card | None:
     """The dataset card in the hub file cache (it may be an older revision), if any."""
-    set_offline(True)
+    offline_by_default()
     from huggingface_hub import try_to_load_from_cache  # ~0.1 s; reads only the local cache
 
     try:
@@ -124,22 +172,19 @@ def ask_hub(work: Callable[[float], Any], deadline_s: float, started: float, nam
     """Run `work(seconds_left)` against the Hub in a daemon thread, online only for its duration.
 
     Returns {"value": ...}, {"error": exception} or {} when the deadline passed first (the thread
-    is then abandoned). huggingface_hub is imported inside the lock (~0.2 s), online mode set before.
+    is then abandoned; it keeps the lock until `work`, bounded by its own timeout, returns).
     """
     box: dict[str, Any] = {}
 
+    def left() -> float:
+        return deadline_s - (time.monotonic() - started)
+
     def ask() -> None:
         try:
-            with _LOCK:
-                set_offline(False)
-                import huggingface_hub  # noqa: F401  (~0.2 s; only when the network is allowed)
-
-                set_offline(False)
-            box["value"] = work(max(0.5, deadline_s - (time.monotonic() - started)))
+            with online_mode(left()):
+                box["value"] = work(max(0.5, left()))
         except BaseException as err:  # classified by the caller; nothing escapes the thread
             box["error"] = err
-        finally:
-            set_offline(True)
 
     worker = threading.Thread(target=ask, name=name, daemon=True)
     worker.start()

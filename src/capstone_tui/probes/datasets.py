@@ -20,8 +20,8 @@ from capstone_tui.probes.dataset_hub import (
     cached_card,
     hub_card,
     looks_like_repo_id,
+    offline_by_default,
     prepared_cache,
-    set_offline,
 )
 
 ACCEPTED = "must be a readable local folder or file, or a Hugging Face dataset id like 'org/name'"
@@ -77,7 +77,7 @@ def size_dataset(name_or_path: str, config: str | None = None, *, online: bool =
     missing, unreadable, or offline-and-not-cached dataset, and ("--config", ...) for an
     unknown config."""
     started = time.monotonic()
-    set_offline(not online)
+    offline_by_default()  # online mode is set only around the Hub call itself (ask_hub)
     text = name_or_path.strip() if isinstance(name_or_path, str) else ""
     if not text:
         raise ValidationError("dataset", ACCEPTED, name_or_path)

@@ -45,8 +45,9 @@ def read_host() -> HostInfo:
                     arch=platform.machine())
 
 
-def _cgroup_paths(controller: str) -> tuple[str, list[str]] | None:
-    proc, mountinfo = _read("/proc/self/cgroup"), _read("/proc/self/mountinfo")
+def _cgroup_paths(controller: str, proc_root: str | Path = "/proc") -> tuple[str, list[str]] | None:
+    proc = _read(os.path.join(proc_root, "self", "cgroup"))
+    mountinfo = _read(os.path.join(proc_root, "self", "mountinfo"))
     if proc is None or mountinfo is None:
         return None
     return cgroup_dirs(proc, mountinfo, controller)
@@ -66,12 +67,14 @@ def _tightest(dirs: list[str], files: tuple[str, ...], parse) -> float | int | N
     return best
 
 
-def read_cpu() -> Cpu:
+def read_cpu(*, proc_root: str | Path = "/proc") -> Cpu:
+    """Cores: affinity, the cgroup CPU quota (v1 or v2) and the model name. `proc_root` is where
+    /proc is read from (a tree of files in tests); the cgroup files are found through its mountinfo."""
     affinity = tuple(sorted(os.sched_getaffinity(0))) if hasattr(os, "sched_getaffinity") else tuple(
         range(os.cpu_count() or 1))
     quota: float | None = None
     version: str | None = None
-    found = _cgroup_paths("cpu")
+    found = _cgroup_paths("cpu", proc_root)
     if found:
         version, dirs = found
         if version == "v2":
@@ -83,18 +86,20 @@ def read_cpu() -> Cpu:
                 if q is not None and p is not None and (value := cfs_quota(q, p)) is not None:
                     quotas.append(value)
             quota = min(quotas) if quotas else None
-    return Cpu(model=parse_cpu_model(_read("/proc/cpuinfo") or "") or platform.processor() or None,
+    model = parse_cpu_model(_read(os.path.join(proc_root, "cpuinfo")) or "") or platform.processor() or None
+    return Cpu(model=model,
                logical=os.cpu_count(), physical=psutil.cpu_count(logical=False), affinity=affinity,
                cgroup_quota_cpus=quota, usable=usable_cores(len(affinity), quota), cgroup_version=version)
 
 
-def read_memory() -> Memory:
-    info = parse_meminfo(_read("/proc/meminfo") or "")
+def read_memory(*, proc_root: str | Path = "/proc") -> Memory:
+    """/proc/meminfo and the tightest cgroup memory limit (v1 or v2) on this process's path."""
+    info = parse_meminfo(_read(os.path.join(proc_root, "meminfo")) or "")
     if "MemTotal" not in info:  # not Linux: psutil knows the platform's way
         vm, sw = psutil.virtual_memory(), psutil.swap_memory()
         info = {"MemTotal": vm.total, "MemAvailable": vm.available, "SwapTotal": sw.total, "SwapFree": sw.free}
     limit = usage = None
-    found = _cgroup_paths("memory")
+    found = _cgroup_paths("memory", proc_root)
     if found:
         version, dirs = found
         if version == "v2":

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from capstone_tui.core.errors import ValidationError
-from capstone_tui.core.machine import Machine
+from capstone_tui.core.machine import Machine, is_slurm, slurm_machine_id, slurm_partition
 from capstone_tui.core.presets import load_presets
 
 
@@ -24,16 +24,31 @@ def available_machines(*, include_live: bool = True, include_slurm: bool = True,
 
 
 def resolve_machine(machine_id: str, field: str = "--machine") -> Machine:
-    """The machine with this id; a ValidationError lists the ids that exist."""
+    """The machine with this id; a ValidationError lists the ids that exist.
+
+    An older node-type id, `slurm:<partition>.<n>` (before the comma, see core.machine), still
+    finds `slurm:<partition>,<n>` when no partition of that dotted name exists."""
     live = machine_id == "this-node"
-    slurm = machine_id.startswith("slurm:")
+    slurm = is_slurm(machine_id)
     machines = available_machines(include_live=live, include_slurm=slurm)
-    for machine in machines:
-        if machine.id == machine_id:
-            return machine
-    known = ["this-node", *sorted(m.id for m in load_presets())]
+    by_id = {m.id: m for m in reversed(machines)}  # the first of any repeated id
+    if machine_id in by_id:
+        return by_id[machine_id]
     if slurm:
-        listed = [m.id for m in machines if m.id.startswith("slurm:")]
-        hint = ", ".join(listed) if listed else "no Slurm partitions answered"
+        older = _older_node_type_id(machine_id)
+        if older is not None and older in by_id:
+            return by_id[older]
+        listed = [m.id for m in machines if is_slurm(m.id)]
+        hint = "; ".join(listed) if listed else "no Slurm partitions answered"
         raise ValidationError(field, f"must name a Slurm partition that exists ({hint})", machine_id)
+    known = ["this-node", *sorted(m.id for m in load_presets())]
     raise ValidationError(field, "must be one of " + ", ".join(known) + ", or slurm:<partition>", machine_id)
+
+
+def _older_node_type_id(machine_id: str) -> str | None:
+    """`slurm:gpu.2` as today's `slurm:gpu,2`; None when the id has no `.<n>` (n >= 2) ending."""
+    partition = slurm_partition(machine_id) or ""
+    name, dot, number = partition.rpartition(".")
+    if dot and name and number.isdigit() and int(number) >= 2:
+        return slurm_machine_id(name, int(number))
+    return None

@@ -18,7 +18,7 @@ from capstone_tui.core.dtypes import DTYPE_BYTES, FLOAT_DTYPES
 from capstone_tui.core.errors import ValidationError
 from capstone_tui.core.planner.shape import ModelShape, read_shape, with_header_count
 from capstone_tui.core.units import MIB
-from capstone_tui.probes.dataset_hub import hub_cache, looks_like_repo_id, set_offline
+from capstone_tui.probes.dataset_hub import hub_cache, looks_like_repo_id, offline_by_default
 from capstone_tui.probes.safetensors_header import HeaderCount, read_header
 
 FIELD = "MODEL"
@@ -150,7 +150,7 @@ def repo_folder(repo_id: str) -> str:
 
 def read_cached(repo_id: str) -> ModelRead | None:
     """A Hub id from the local cache only (no network); None when its config is not cached."""
-    set_offline(True)
+    offline_by_default()
     from huggingface_hub import try_to_load_from_cache  # ~0.1 s; reads only the local cache
 
     cache = hub_cache()

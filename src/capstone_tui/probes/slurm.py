@@ -1,18 +1,16 @@
 """Probe the Slurm cluster this node belongs to: node types from `sinfo -N -o` (with
 `scontrol show node` as the fallback), GPUs in use from `sinfo -O GresUsed`.
 
-Every call has a deadline: `sinfo` blocks and retries for many seconds when slurmctld is
-down, so a silent controller becomes the state "not_answering", never a hang. Text formats
-are used on every version; Slurm's JSON changes shape with each release (see
-reference/engines.md), so it is not needed here.
+Every call has a deadline (`probes.slurm_run.run_slurm`): `sinfo` blocks and retries for many
+seconds when slurmctld is down, so a silent controller becomes the state "not_answering",
+never a hang. Text formats are used on every version; Slurm's JSON changes shape with each
+release (see reference/engines.md), so it is not needed here.
 """
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
-import subprocess
 import time
 
 from capstone_tui.core.inventory.report import ClusterReport, cluster_machines
@@ -26,39 +24,20 @@ from capstone_tui.core.inventory.slurm import (
     rows_from_scontrol,
 )
 from capstone_tui.core.machine import Machine
-
-
-class _Timeout(Exception):
-    pass
-
-
-def _run(argv: list[str], deadline: float) -> subprocess.CompletedProcess[str]:
-    left = deadline - time.monotonic()
-    if left <= 0:
-        raise _Timeout
-    try:
-        # Slurm prints node names, reasons and features as given: not always UTF-8. Replace
-        # undecodable bytes (U+FFFD) instead of failing the whole reading.
-        return subprocess.run(argv, capture_output=True, encoding="utf-8", errors="replace", timeout=left, check=False,
-                              stdin=subprocess.DEVNULL, env={**os.environ, "SLURM_TIME_FORMAT": "standard"})
-    except subprocess.TimeoutExpired:
-        raise _Timeout from None
-
-
-def _first_line(text: str) -> str:
-    text = " ".join(text.split())
-    return text[:160]
+from capstone_tui.probes.slurm_run import (
+    SILENT_MESSAGE,
+    SlurmCallFailed,
+    SlurmSilent,
+    one_line,
+    run_slurm,
+    slurm_failure,
+)
 
 
 def _failed(stderr: str, code: int, elapsed: float) -> ClusterReport:
     """A failed sinfo: no configuration at all, or a controller that does not answer."""
-    if "fetch_config" in stderr or "configuration source" in stderr or "DNS SRV" in stderr:
-        return ClusterReport("absent", "Slurm installed but not configured here (no slurm.conf)",
-                             elapsed_s=elapsed)
-    if "controller" in stderr or "Connection refused" in stderr or "timed out" in stderr.lower():
-        return ClusterReport("not_answering", "Slurm: controller not answering (slurmctld down?)",
-                             elapsed_s=elapsed)
-    return ClusterReport("error", f"Slurm: sinfo failed: {_first_line(stderr) or code}", elapsed_s=elapsed)
+    state, message = slurm_failure(stderr, code, "sinfo")
+    return ClusterReport(state, message, elapsed_s=elapsed)
 
 
 def read_cluster(timeout_s: float = 3.0) -> ClusterReport:
@@ -67,7 +46,7 @@ def read_cluster(timeout_s: float = 3.0) -> ClusterReport:
     try:
         return _read_cluster(timeout_s, start)
     except Exception as err:  # odd output must become a state, never a dead probe thread
-        return ClusterReport("error", f"Slurm: unreadable answer ({type(err).__name__}: {_first_line(str(err))})",
+        return ClusterReport("error", f"Slurm: unreadable answer ({type(err).__name__}: {one_line(str(err))})",
                              elapsed_s=time.monotonic() - start)
 
 
@@ -77,7 +56,7 @@ def _read_cluster(timeout_s: float, start: float) -> ClusterReport:
     if sinfo is None:
         return ClusterReport("absent", "no Slurm here (sinfo not on PATH)")
     try:
-        out = _run([sinfo, "-N", "-h", "-o", SINFO_FORMAT], deadline)
+        out = run_slurm([sinfo, "-N", "-h", "-o", SINFO_FORMAT], deadline)
         if out.returncode != 0:
             return _failed(out.stderr, out.returncode, time.monotonic() - start)
         rows = parse_sinfo_nodes(out.stdout)
@@ -85,28 +64,27 @@ def _read_cluster(timeout_s: float, start: float) -> ClusterReport:
         if not rows:  # an odd sinfo: ask scontrol, whose format is older and stabler
             ctl = shutil.which("scontrol")
             if ctl:
-                rows = rows_from_scontrol(parse_scontrol_nodes(_run([ctl, "show", "node"], deadline).stdout))
+                rows = rows_from_scontrol(parse_scontrol_nodes(run_slurm([ctl, "show", "node"], deadline).stdout))
                 source = "scontrol show node"
         used: dict[str, int] = {}
         try:
-            gres = _run([sinfo, "-N", "-h", "-O", "NodeHost:|,GresUsed:|"], deadline)
+            gres = run_slurm([sinfo, "-N", "-h", "-O", "NodeHost:|,GresUsed:|"], deadline)
             if gres.returncode == 0:
                 used = parse_gres_used(gres.stdout)
-        except _Timeout:
+        except SlurmCallFailed:
             pass  # GPUs in use are a nicety; the node types are already known
         version = None
         try:
-            ver = _run([sinfo, "--version"], deadline)
+            ver = run_slurm([sinfo, "--version"], deadline)
             match = re.search(r"(\d+\.\d+(?:\.\d+)?)", ver.stdout)
             version = match.group(1) if match else None
-        except _Timeout:
+        except SlurmCallFailed:
             pass
-    except _Timeout:
-        return ClusterReport("not_answering", f"Slurm: not answering (timeout {timeout_s:g} s)",
+    except SlurmSilent:
+        return ClusterReport("not_answering", SILENT_MESSAGE.format(timeout_s=timeout_s),
                              elapsed_s=time.monotonic() - start)
-    except OSError as err:
-        return ClusterReport("error", f"Slurm: cannot run sinfo ({err.strerror or err})",
-                             elapsed_s=time.monotonic() - start)
+    except SlurmCallFailed as err:  # not runnable, or more output than any cluster prints
+        return ClusterReport(err.state, err.message, elapsed_s=time.monotonic() - start)
     rows, problems = plausible_rows(rows)
     flagged = ""
     if problems:

@@ -2,16 +2,14 @@
 partition`), when a job of a given shape would start (`sbatch --test-only`: nothing is ever
 submitted), live capacity per partition (`sinfo -N -O`) and the user's jobs (`squeue --me`).
 
-Every call shares one deadline: a controller that is down or silent becomes the state
-"not_answering" within it, never a hang. Output is decoded as UTF-8 with replacement (node
-names and job names are not always UTF-8).
+Every call shares one deadline and goes through `probes.slurm_run.run_slurm` (bounded,
+decoded with replacement): a controller that is down or silent becomes the state
+"not_answering" within it, never a hang; `slurm_run.slurm_failure` names other failures.
 """
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
 import time
 from collections import Counter
 from dataclasses import dataclass, replace
@@ -33,32 +31,16 @@ from capstone_tui.core.inventory.partitions import (
 )
 from capstone_tui.core.inventory.slurm import SINFO_FORMAT, parse_gres_gpus, parse_sinfo_nodes
 from capstone_tui.core.time_to_solution import JobShape, NodeShape, Partition, StartAnswer
+from capstone_tui.probes.slurm_run import (
+    SILENT_MESSAGE,
+    Done,
+    SlurmCallFailed,
+    SlurmSilent,
+    run_slurm,
+    slurm_failure,
+)
 
 UNUSABLE = ("down", "drain", "fail", "inval", "maint", "future")
-
-
-class SlurmSilent(Exception):
-    """The deadline passed before Slurm answered."""
-
-
-@dataclass(frozen=True)
-class Done:
-    returncode: int
-    stdout: str
-    stderr: str
-
-
-def run_slurm(argv: list[str], deadline: float, cwd: str | None = None) -> Done:
-    """Run one Slurm client before the deadline; SlurmSilent when it passes."""
-    left = deadline - time.monotonic()
-    if left <= 0:
-        raise SlurmSilent
-    try:
-        out = subprocess.run(argv, capture_output=True, timeout=left, check=False, stdin=subprocess.DEVNULL,
-                             cwd=cwd, env={**os.environ, "SLURM_TIME_FORMAT": "standard"})
-    except subprocess.TimeoutExpired:
-        raise SlurmSilent from None
-    return Done(out.returncode, out.stdout.decode("utf-8", "replace"), out.stderr.decode("utf-8", "replace"))
 
 
 @dataclass(frozen=True)
@@ -71,16 +53,8 @@ class QueueReading:
     version: str | None = None
 
 
-def _silent(timeout_s: float) -> QueueReading:
-    return QueueReading("not_answering", f"Slurm: controller not answering (timeout {timeout_s:g} s)")
-
-
-def _failed(err: str, what: str) -> QueueReading:
-    if "Connection refused" in err or "controller" in err or "timed out" in err.lower():
-        return QueueReading("not_answering", "Slurm: controller not answering (slurmctld down?)")
-    if "fetch_config" in err or "configuration source" in err:
-        return QueueReading("absent", "Slurm installed but not configured here (no slurm.conf)")
-    return QueueReading("error", f"Slurm: {what} failed: {' '.join(err.split())[:160]}")
+def _failed(done: Done, what: str) -> QueueReading:
+    return QueueReading(*slurm_failure(done.stderr, done.returncode, what))
 
 
 def read_partition(name: str | None, timeout_s: float = 5.0) -> QueueReading:
@@ -94,7 +68,7 @@ def read_partition(name: str | None, timeout_s: float = 5.0) -> QueueReading:
     try:
         parts = run_slurm([scontrol, "show", "partition"], deadline)
         if parts.returncode != 0:
-            return _failed(parts.stderr, "scontrol show partition")
+            return _failed(parts, "scontrol show partition")
         records = parse_partitions(parts.stdout)
         if name is None:
             name = next((n for n, r in records.items() if r.get("Default") == "YES"), None)
@@ -105,11 +79,11 @@ def read_partition(name: str | None, timeout_s: float = 5.0) -> QueueReading:
             raise ValidationError("partition", "must be one of " + (", ".join(records) or "(none listed)"), name)
         nodes = run_slurm([sinfo, "-N", "-h", "-p", name, "-o", SINFO_FORMAT], deadline)
         if nodes.returncode != 0:
-            return _failed(nodes.stderr, "sinfo")
+            return _failed(nodes, "sinfo")
     except SlurmSilent:
-        return _silent(timeout_s)
-    except OSError as err:
-        return QueueReading("error", f"Slurm: cannot run its clients ({err.strerror or err})")
+        return QueueReading("not_answering", SILENT_MESSAGE.format(timeout_s=timeout_s))
+    except SlurmCallFailed as err:
+        return QueueReading(err.state, err.message)
     record = records[name]
     seen: set[str] = set()
     shapes: Counter[tuple[int, int, int]] = Counter()
@@ -152,8 +126,8 @@ def ask_starts(shapes: tuple[JobShape, ...], partition: str, timeout_s: float = 
             done = run_slurm([sbatch, *shape.sbatch_args(partition)], deadline, cwd=cwd)
         except SlurmSilent:
             return tuple(answers), False
-        except OSError as err:
-            answers.append(StartAnswer(shape.p, refused=f"cannot run sbatch ({err.strerror or err})"))
+        except SlurmCallFailed as err:  # e.g. "cannot run sbatch (...)"
+            answers.append(StartAnswer(shape.p, refused=err.message.removeprefix("Slurm: ")))
             continue
         answer = parse_test_only(done.stderr + "\n" + done.stdout)
         if answer.start is None:
@@ -184,7 +158,7 @@ def read_queue(timeout_s: float = 3.0) -> QueueSnapshot:
     try:
         cap = run_slurm([sinfo, "-N", "-h", "-O", CAPACITY_FORMAT], deadline)
         if cap.returncode != 0:
-            failed = _failed(cap.stderr, "sinfo")
+            failed = _failed(cap, "sinfo")
             return QueueSnapshot(failed.state, failed.message, elapsed_s=time.monotonic() - start)
         jobs: tuple[QueuedJob, ...] = ()
         if squeue is not None:
@@ -192,10 +166,10 @@ def read_queue(timeout_s: float = 3.0) -> QueueSnapshot:
             if mine.returncode == 0:
                 jobs = parse_squeue(mine.stdout)
     except SlurmSilent:
-        return QueueSnapshot("not_answering", f"Slurm: controller not answering (timeout {timeout_s:g} s)",
+        return QueueSnapshot("not_answering", SILENT_MESSAGE.format(timeout_s=timeout_s),
                              elapsed_s=time.monotonic() - start)
-    except OSError as err:
-        return QueueSnapshot("error", f"Slurm: cannot run sinfo ({err.strerror or err})")
+    except SlurmCallFailed as err:
+        return QueueSnapshot(err.state, err.message, elapsed_s=time.monotonic() - start)
     partitions = parse_capacity(cap.stdout)
     return QueueSnapshot("ok", f"{len(partitions)} partition(s), {len(jobs)} job(s) of yours", partitions, jobs,
                          time.monotonic() - start)

@@ -17,12 +17,12 @@ import math
 import os
 import shlex
 import shutil
-import subprocess
 import time
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
 from capstone_tui.core.errors import ValidationError
+from capstone_tui.probes.slurm_run import Done, SlurmCallFailed, SlurmSilent, run_slurm
 from capstone_tui.runners.launchers import CommandSpec, ProbeRunError
 
 BASE_DIR = "capstone-probe"
@@ -32,13 +32,15 @@ RANK_ENV = ('export RANK=$SLURM_PROCID WORLD_SIZE=$SLURM_NTASKS LOCAL_RANK=$SLUR
             'PROBE_RANK=$SLURM_PROCID PROBE_SIZE=$SLURM_NTASKS; exec "$@"')
 
 
-def _slurm(argv: list[str], timeout: float = SLURM_CALL_S) -> subprocess.CompletedProcess[str]:
+def _slurm(argv: list[str], timeout: float = SLURM_CALL_S) -> Done:
+    """One Slurm client through the shared runner, its failures as ProbeRunError. The job
+    inherits this environment, so it is passed on unchanged (no SLURM_TIME_FORMAT)."""
     try:
-        done = subprocess.run(argv, capture_output=True, timeout=timeout, check=False, stdin=subprocess.DEVNULL)
-    except subprocess.TimeoutExpired:
+        return run_slurm(argv, time.monotonic() + timeout, standard_time=False)
+    except SlurmSilent:
         raise ProbeRunError(f"{argv[0]}: Slurm did not answer within {timeout:g} s") from None
-    return subprocess.CompletedProcess(argv, done.returncode, done.stdout.decode("utf-8", "replace"),
-                                       done.stderr.decode("utf-8", "replace"))
+    except SlurmCallFailed as err:  # cannot run it, or more output than Slurm ever prints
+        raise ProbeRunError(err.message) from None
 
 
 def job_script(spec: CommandSpec, baseline: CommandSpec | None, workers: Sequence[int], repeats: int) -> str:

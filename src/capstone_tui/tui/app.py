@@ -78,6 +78,7 @@ class CapstoneApp(FileWorkers, PaletteGuards, App[int]):
         self.live_inventory = live_inventory
         self.refresh_paused = False
         self._preset_machines: tuple[Machine, ...] = model.machines
+        self.queue_cache: Any = None  # session.QueueCache, made by the inventory worker (no import here)
 
     # --- layout -------------------------------------------------------------------------
 
@@ -253,10 +254,12 @@ class CapstoneApp(FileWorkers, PaletteGuards, App[int]):
 
         inventory = read_inventory(slurm_max_age_s=SLURM_MAX_AGE_S)
         self.post_message(InventoryRead(inventory, tuple(inventory.machines())))
-        from capstone_tui.session import queue_if_due  # a Slurm reference with t1_s: when would it finish?
+        from capstone_tui.session import QueueCache, queue_if_due  # Slurm reference with t1_s: when would it finish?
 
+        if self.queue_cache is None:  # this App's own (one inventory worker runs at a time)
+            self.queue_cache = QueueCache()
         candidate = self.model.candidate
-        queue = queue_if_due(candidate, SLURM_MAX_AGE_S)
+        queue = queue_if_due(candidate, SLURM_MAX_AGE_S, self.queue_cache)
         if queue is not None:
             self.post_message(QueueRead(candidate, queue))
 

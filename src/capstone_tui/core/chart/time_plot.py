@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from capstone_tui.core.candidate import Candidate
+from capstone_tui.core.machine import slurm_partition
 from capstone_tui.core.scaling import speedup
 from capstone_tui.core.time_to_solution import duration_text, short_cost_unit
 
@@ -70,10 +71,10 @@ def time_view(candidate: Candidate, queue: dict[str, Any] | None) -> TimeView:
 
     if sc.t1_s is None:
         return unknown(f"queue unknown: no t1_s (run time in units of t1); {T1_HINT}")
-    if not candidate.machine.startswith("slurm:"):
+    partition = slurm_partition(candidate.machine)
+    if partition is None:
         return unknown(f"queue unknown: reference {candidate.machine} is not a Slurm partition "
                        "(m: cycle the reference machine)")
-    partition = candidate.machine[len("slurm:"):]
     if queue is None:
         return unknown(f"queue unknown: waiting for Slurm's answer for partition {partition}", partition)
     if "options" not in queue:

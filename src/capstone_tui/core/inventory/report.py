@@ -11,7 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from capstone_tui.core.machine import RAM_RESERVE, Machine, machine_from_host, machine_from_node_type, usable_memory
+from capstone_tui.core.machine import (
+    RAM_RESERVE,
+    Machine,
+    machine_from_host,
+    machine_from_node_type,
+    slurm_machine_id,
+    usable_memory,
+)
 from capstone_tui.core.units import MIB, percent
 
 # GPU states, each with the plain message and the advice shown to the user.
@@ -192,7 +199,8 @@ def node_machine(inv: Inventory) -> Machine:
 
 
 def cluster_machines(cluster: ClusterReport | None) -> tuple[Machine, ...]:
-    """One `slurm:<partition>` per partition; further node types of a partition get `.2`, `.3`."""
+    """One `slurm:<partition>` per partition; further node types of a partition get `,2`, `,3`
+    (core.machine.slurm_machine_id: a comma cannot be part of a partition name, a dot can)."""
     if cluster is None or cluster.state != "ok":
         return ()
     machines: list[Machine] = []
@@ -202,7 +210,7 @@ def cluster_machines(cluster: ClusterReport | None) -> tuple[Machine, ...]:
         machine = machine_from_node_type(nt.partition, nt.count, nt.cpus, nt.memory_mib * MIB,
                                          nt.gpu_type, nt.gpus_per_node)
         if seen[nt.partition] > 1:
-            machine = replace(machine, id=f"{machine.id}.{seen[nt.partition]}")
+            machine = replace(machine, id=slurm_machine_id(nt.partition, seen[nt.partition]))
         machines.append(machine)
     return tuple(machines)
 

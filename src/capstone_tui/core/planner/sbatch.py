@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from capstone_tui.core.candidate import DEFAULT_MARGIN
 from capstone_tui.core.dtypes import DTYPE_BYTES
-from capstone_tui.core.machine import Machine
+from capstone_tui.core.machine import Machine, slurm_partition
 from capstone_tui.core.units import GIB
 from capstone_tui.core.planner.shape import ModelShape
 
@@ -51,12 +51,13 @@ def sbatch_lines(plan: GpuPlan, machine: Machine, shape: ModelShape, inputs: Pla
     """#SBATCH lines for the layout: a Slurm partition gets --partition and --gres."""
     per_node = plan.gpus // plan.nodes
     lines = []
-    if machine.id.startswith("slurm:"):
-        lines.append(f"#SBATCH --partition={machine.id.split(':', 1)[1]}")
+    partition = slurm_partition(machine.id)
+    if partition is not None:
+        lines.append(f"#SBATCH --partition={partition}")
     lines.append(f"#SBATCH --nodes={plan.nodes}")
     tasks = per_node if inputs.mode == "train" else 1  # one rank per GPU; a vLLM server per node
     lines.append(f"#SBATCH --ntasks-per-node={tasks}")
-    if machine.id.startswith("slurm:"):
+    if partition is not None:
         lines.append(f"#SBATCH --gres=gpu:{per_node}")
     else:
         lines.append(f"#SBATCH --gpus-per-node={per_node}")
