@@ -8,6 +8,9 @@ from typing import Any
 
 from capstone_tui.core.scaling import GEO_FACTOR, MIN_SPEEDUP, Justification, LinkResult
 
+CURVE_SUFFIX = "-curve.svg"  # the chart alone, written beside the snapshot
+TIME_SUFFIX = "-time.svg"  # the time plot alone, written beside it when [scaling] t1_s is given
+
 GEO_LINK = f"geo link (c' = {GEO_FACTOR:g}c)"
 
 
