@@ -190,3 +190,26 @@ def test_a_node_type_id_resolves_in_both_spellings(tmp_path, monkeypatch):
     assert resolve_machine("slurm:gpu").cpus == 64
     with pytest.raises(ValidationError, match=r"slurm:gpu; slurm:gpu,2"):
         resolve_machine("slurm:gpu.3")
+
+
+def test_the_dashboard_finds_the_node_type_the_cli_finds(tmp_path, monkeypatch):
+    """One lookup (core.machine.find_machine) for both faces: an id written before the comma
+    names the same node type on the dashboard as on `assess --machine`."""
+    from capstone_tui.core.dashboard_state import DashboardState
+    from capstone_tui.probes.machines import resolve_machine
+
+    _fake_sinfo(tmp_path)
+    monkeypatch.setenv("PATH", f"{tmp_path}:/usr/bin:/bin")
+    monkeypatch.setenv("SLURM_CONF", str(tmp_path / "none.conf"))
+    machines = cluster_machines(_two_types())
+    for written in ("slurm:gpu,2", "slurm:gpu.2", "slurm:gpu", "slurm:v1.2"):
+        state = DashboardState(candidate=Candidate(name="t", machine=written), machines=machines)
+        assert state.machine is not None, written
+        assert state.machine.id == ("slurm:gpu,2" if written == "slurm:gpu.2" else written)
+    cli = resolve_machine("slurm:gpu.2")
+    dashboard = DashboardState(candidate=Candidate(name="t", machine="slurm:gpu.2"),
+                               machines=tuple(cluster_machines(_two_types())))
+    assert dashboard.machine is not None and dashboard.machine.id == cli.id == "slurm:gpu,2"
+    assert dashboard.machine.cpus == cli.cpus == 32
+    gone = DashboardState(candidate=Candidate(name="t", machine="slurm:gpu.3"), machines=machines)
+    assert gone.machine is None  # no third node type: not read, never a guess

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from capstone_tui.core.candidate import Candidate, MeasuredData, with_scaling
 from capstone_tui.core.errors import ValidationError
-from capstone_tui.core.machine import Machine
+from capstone_tui.core.machine import Machine, find_machine
 from capstone_tui.core.scaling import PMAX_LIMIT, Justification
 
 if TYPE_CHECKING:
@@ -66,11 +66,9 @@ class DashboardState:
 
     @cached_property
     def machine(self) -> Machine | None:
-        """The reference machine the candidate names, if it has been read yet."""
-        for machine in self.machines:
-            if machine.id == self.candidate.machine:
-                return machine
-        return None
+        """The reference machine the candidate names, if it has been read yet (found as the CLI
+        finds it: core.machine.find_machine)."""
+        return find_machine(self.candidate.machine, self.machines)
 
     @cached_property
     def assessment(self) -> Assessment:

@@ -8,7 +8,7 @@ the readings as values.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, Iterable
 
 from capstone_tui.core.gpu_table import ACCELERATOR_SETTING, lookup_gres_types
 from capstone_tui.core.units import GB, GIB  # GIB is also imported from here (presets, memory)
@@ -46,6 +46,16 @@ def slurm_machine_id(partition: str, node_type: int = 1) -> str:
     """The id of a partition's `node_type`-th node type (1: the plain `slurm:<partition>`)."""
     suffix = f"{NODE_TYPE_SEPARATOR}{node_type}" if node_type > 1 else ""
     return f"{SLURM_PREFIX}{partition}{suffix}"
+
+
+def older_node_type_id(machine_id: str) -> str | None:
+    """An id written before the comma, `slurm:gpu.2`, as today's `slurm:gpu,2`; None when the
+    id has no `.<n>` (n >= 2) ending."""
+    partition = slurm_partition(machine_id) or ""
+    name, dot, number = partition.rpartition(".")
+    if dot and name and number.isdigit() and int(number) >= 2:
+        return slurm_machine_id(name, int(number))
+    return None
 
 
 @dataclass(frozen=True)
@@ -217,3 +227,19 @@ def with_accelerator_gb(machine: Machine, accelerator_gb: float | None) -> Machi
         notes=tuple(n for n in machine.notes if ACCELERATOR_SETTING not in n)
         + (f"accelerator memory {accelerator_gb:g} GB given in the candidate ([machine] accelerator_gb)",),
     )
+
+
+def find_machine(machine_id: str, machines: Iterable[Machine]) -> Machine | None:
+    """The machine with this id (the first of a repeated id), or, for an older node-type id
+    (`slurm:gpu.2`) that no machine carries, today's `slurm:gpu,2`. The one lookup both faces
+    use: the CLI's `--machine` / `[machine] reference` and the dashboard's reference."""
+    listed = tuple(machines)
+    for machine in listed:
+        if machine.id == machine_id:
+            return machine
+    older = older_node_type_id(machine_id)
+    if older is not None:
+        for machine in listed:
+            if machine.id == older:
+                return machine
+    return None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from capstone_tui.core.errors import ValidationError
-from capstone_tui.core.machine import Machine, is_slurm, slurm_machine_id, slurm_partition
+from capstone_tui.core.machine import Machine, find_machine, is_slurm
 from capstone_tui.core.presets import load_presets
 
 
@@ -31,24 +31,12 @@ def resolve_machine(machine_id: str, field: str = "--machine") -> Machine:
     live = machine_id == "this-node"
     slurm = is_slurm(machine_id)
     machines = available_machines(include_live=live, include_slurm=slurm)
-    by_id = {m.id: m for m in reversed(machines)}  # the first of any repeated id
-    if machine_id in by_id:
-        return by_id[machine_id]
+    found = find_machine(machine_id, machines)  # the dashboard's lookup too (DashboardState.machine)
+    if found is not None:
+        return found
     if slurm:
-        older = _older_node_type_id(machine_id)
-        if older is not None and older in by_id:
-            return by_id[older]
         listed = [m.id for m in machines if is_slurm(m.id)]
         hint = "; ".join(listed) if listed else "no Slurm partitions answered"
         raise ValidationError(field, f"must name a Slurm partition that exists ({hint})", machine_id)
     known = ["this-node", *sorted(m.id for m in load_presets())]
     raise ValidationError(field, "must be one of " + ", ".join(known) + ", or slurm:<partition>", machine_id)
-
-
-def _older_node_type_id(machine_id: str) -> str | None:
-    """`slurm:gpu.2` as today's `slurm:gpu,2`; None when the id has no `.<n>` (n >= 2) ending."""
-    partition = slurm_partition(machine_id) or ""
-    name, dot, number = partition.rpartition(".")
-    if dot and name and number.isdigit() and int(number) >= 2:
-        return slurm_machine_id(name, int(number))
-    return None
