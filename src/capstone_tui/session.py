@@ -282,13 +282,15 @@ def export_snapshot(out_dir: str | Path, candidate: Candidate, assessment: Asses
 
 
 def save_candidate(path: str | Path, candidate: Candidate, *, overwrite: bool,
-                   original_text: str | None = None) -> tuple[Path, str]:
+                   original_text: str | None = None, model_shape: Any = None) -> tuple[Path, str]:
     """Write the candidate as TOML, atomically; `original_text` keeps that file's comments and
-    key order. An existing file is replaced only with `overwrite` (else FileExistsRefused).
-    Returns the path and the text written."""
+    key order; `model_shape` (what `[model] from` read) keeps the fields it filled with `from`
+    instead of freezing them into the file. An existing file is replaced only with `overwrite`
+    (else FileExistsRefused). Returns the path and the text written."""
     from capstone_tui.core.candidate_toml import candidate_toml
 
-    text = candidate_toml(candidate, original_text)
+    filled = model_shape.candidate_fields() if model_shape is not None else None
+    text = candidate_toml(candidate, original_text, filled)
     return write_atomic(path, text.encode("utf-8"), overwrite=overwrite, field="save"), text
 
 

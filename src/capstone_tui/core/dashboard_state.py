@@ -165,9 +165,8 @@ def with_model_from(model: DashboardState, source: str, shape: ModelShape, where
         return replace(model, message=f"{source}: parameters not counted ({shape.model_type or '?'}); "
                                       "give model.params to use it")
     try:
-        filled = check_model_shape(replace(model.candidate.model, from_=source, params=float(shape.params),
-                                           layers=shape.layers, hidden=shape.hidden, heads=shape.heads,
-                                           kv_heads=shape.kv_heads, head_dim=shape.head_dim))
+        fields: dict[str, Any] = shape.candidate_fields()  # the fields `[model] from` fills, by name
+        filled = check_model_shape(replace(model.candidate.model, from_=source, **fields))
     except ValidationError as err:
         return replace(model, message=err.message)
     notes = [f"model from {source} ({where}): {shape.params_how}"]

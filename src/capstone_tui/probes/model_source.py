@@ -16,7 +16,7 @@ from typing import Any
 
 from capstone_tui.core.dtypes import DTYPE_BYTES, FLOAT_DTYPES
 from capstone_tui.core.errors import ValidationError
-from capstone_tui.core.planner.shape import ModelShape, read_shape, with_header_count
+from capstone_tui.core.planner.shape import FILLED_FIELDS, ModelShape, read_shape, with_header_count
 from capstone_tui.core.units import MIB
 from capstone_tui.probes.dataset_hub import hub_cache, looks_like_repo_id, offline_by_default
 from capstone_tui.probes.safetensors_header import HeaderCount, read_header
@@ -206,9 +206,6 @@ def model_to_json(read: ModelRead, dtype: str) -> dict[str, Any]:
 
 
 
-_SHAPE_FIELDS = ("params", "layers", "hidden", "heads", "kv_heads", "head_dim")
-
-
 def fill_model_from(candidate: Any, base_dir: str, *, online: bool = False) -> tuple[Any, list[str]]:
     """A candidate whose `[model] from` (a folder, relative to `base_dir`, or a Hub id) fills the
     shape fields it leaves unset; fields the file gives override the model's, and the notes say so."""
@@ -227,11 +224,10 @@ def fill_model_from(candidate: Any, base_dir: str, *, online: bool = False) -> t
         raise ValidationError("model.from", err.accepted, err.got, detail=err.detail) from None
     shape = read.shape
     known = {f.name for f in fields(model)}
-    found = {"params": float(shape.params) if shape.params is not None else None, "layers": shape.layers,
-             "hidden": shape.hidden, "heads": shape.heads, "kv_heads": shape.kv_heads, "head_dim": shape.head_dim}
+    found = shape.candidate_fields()
     filled: dict[str, Any] = {}
     notes = [f"model from {source} ({read.source}): {shape.params_how}"]
-    for name in _SHAPE_FIELDS:
+    for name in FILLED_FIELDS:
         if name not in known or found[name] is None:
             continue
         given = getattr(model, name)

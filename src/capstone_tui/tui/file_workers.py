@@ -112,7 +112,8 @@ class FileWorkers:
 
         path = self.file_access.check(str(text))  # the session's file policy (confined when served)
         try:
-            written, text = save_candidate(path, candidate, overwrite=overwrite, original_text=self.candidate_text)
+            written, text = save_candidate(path, candidate, overwrite=overwrite, original_text=self.candidate_text,
+                                           model_shape=self.model.model_shape)  # filled by `from`: left to it
         except FileExistsRefused:
             self.post_message(SaveRefused(path))  # type: ignore[attr-defined]
             return

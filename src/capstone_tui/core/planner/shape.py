@@ -57,6 +57,15 @@ class ModelShape:
     def counted(self) -> bool:
         return self.params is not None
 
+    def candidate_fields(self) -> dict[str, float | int | None]:
+        """What `[model] from` gives a candidate's [model] section (FILLED_FIELDS), by field name:
+        the one definition the CLI's fill, the dashboard's "use" and a save all read."""
+        return {"params": float(self.params) if self.params is not None else None, "layers": self.layers,
+                "hidden": self.hidden, "heads": self.heads, "kv_heads": self.kv_heads, "head_dim": self.head_dim}
+
+
+FILLED_FIELDS = ("params", "layers", "hidden", "heads", "kv_heads", "head_dim")  # ModelShape.candidate_fields
+
 
 def _int(cfg: dict[str, Any], *keys: str, default: int | None = None) -> int | None:
     for key in keys:
