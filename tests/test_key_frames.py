@@ -29,6 +29,16 @@ async def settled(pilot, condition, timeout: float = 3.0) -> bool:
     return condition()
 
 
+async def first_chart_drawn(pilot, chart) -> int:
+    """Wait for the start-up chart (built, and no build pending for 0.2 s); its build count."""
+    assert await settled(pilot, lambda: chart.builds >= 1 and chart.pane.drawn is chart.app.model)
+    while True:
+        seen = chart.builds
+        await pilot.pause(0.2)
+        if chart.builds == seen:
+            return seen
+
+
 def bar_text(app) -> str:
     return " ".join(str(app.query_one(VerdictBar).render()).split())
 
@@ -41,15 +51,14 @@ def gate2_label(app) -> str:
 async def test_the_bar_shows_the_new_s_and_the_tree_and_chart_follow_once(tmp_path: Path) -> None:
     app = make_app(tmp_path, CAND)
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause(0.2)
+        chart = app.query_one(ChartView)
+        builds = await first_chart_drawn(pilot, chart)
         before = gate2_label(app)
-        builds = app.query_one(ChartView).builds
         await pilot.press("S")
         j = app.model.justification
         assert j.s == 0.06
         assert "s=0.06 (serial share)" in bar_text(app)  # written by the key's handler itself
         # a frame later: the tree and the chart say the same state
-        chart = app.query_one(ChartView)
         assert await settled(pilot, lambda: gate2_label(app) != before and chart.builds > builds)
         await pilot.pause(0.1)  # nothing more is drawn for this one key
         after = gate2_label(app)
@@ -63,8 +72,8 @@ async def test_the_bar_shows_the_new_s_and_the_tree_and_chart_follow_once(tmp_pa
 async def test_a_burst_of_keys_leaves_every_pane_on_the_last_state(tmp_path: Path) -> None:
     app = make_app(tmp_path, CAND)
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause(0.2)
-        builds = app.query_one(ChartView).builds
+        chart = app.query_one(ChartView)
+        builds = await first_chart_drawn(pilot, chart)
         await pilot.press(*("S" * 12))
         assert await settled(pilot, lambda: app.query_one(ChartView).pane.drawn is app.model)
         await pilot.pause(0.1)
@@ -72,6 +81,5 @@ async def test_a_burst_of_keys_leaves_every_pane_on_the_last_state(tmp_path: Pat
         assert round(j.s, 9) == 0.17
         assert "s=0.17 (serial share)" in bar_text(app)
         assert f"S(p*)={j.speedup:.2f}x at p*={j.p_star}" in gate2_label(app)
-        chart = app.query_one(ChartView)
         assert 1 <= chart.builds - builds <= 12  # never more than one build per key
         assert app.query_one(ChartView).pane.drawn is app.model  # the chart shows the last state
