@@ -114,17 +114,29 @@ def _bar(app) -> dict[str, tuple[int, int]]:
     return {k.key: (k.region.x, k.region.right) for k in app.query(FooterKey) if k.region.width}
 
 
+async def _bar_with(app, pilot, *keys: str, timeout: float = 5.0) -> dict[str, tuple[int, int]]:
+    """The key bar once it shows `keys` (the Footer composes its keys a few frames after a resize:
+    on a loaded machine 0.3 s was not always enough)."""
+    bar = _bar(app)
+    for _ in range(int(timeout / 0.1)):
+        if all(key in bar for key in keys):
+            break
+        await pilot.pause(0.1)
+        bar = _bar(app)
+    await pilot.pause(0.2)  # and laid out
+    return _bar(app)
+
+
 async def test_key_bar_keeps_help_quit_export_at_80_columns(tmp_path: Path):
     app = make_app(tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause(0.3)
-        bar = _bar(app)
+        bar = await _bar_with(app, pilot, "ctrl+p", "question_mark", "q", "e")
         palette_left = bar["ctrl+p"][0]
         for key in ("question_mark", "q", "e"):
             assert key in bar and bar[key][1] <= palette_left, (key, bar)
         await pilot.resize_terminal(160, 40)
         await pilot.pause(0.3)
-        bar = _bar(app)
+        bar = await _bar_with(app, pilot, "s", "q")
         assert bar["s"][0] < bar["q"][0]  # wide: the key table's order
 
 
