@@ -59,3 +59,29 @@ def test_the_chart_svg_is_the_chart_alone_at_a_fixed_size() -> None:
     assert "p* = 22: S = 7.40x" in svg and "knee p = 13" in svg and "(log scale)" in svg
     texts = [t.text for t in ET.fromstring(svg).iter("{http://www.w3.org/2000/svg}text")]
     assert {"1", "16", "256", "4096"} <= set(texts)  # whole-number (power-of-two) worker ticks
+
+
+async def test_the_dashboard_exports_the_chart_on_the_axis_it_shows(tmp_path) -> None:
+    """Key l switches the screen's p axis; key e then draws the exported charts on that axis, and
+    the command path (no screen) keeps the default (log beyond LINEAR_AXIS_MAX_P)."""
+    from support.app_factory import make_app
+
+    cand = Candidate(name="axis", scaling=ScalingInputs(s=0.05, c=0.002, pmax=4096, t1_s=3600.0),
+                     data=DataInputs(bytes=4e12), machine="dgx-h100")
+    app = make_app(tmp_path, cand)
+    async with app.run_test(size=(120, 40)) as pilot:
+        assert app.model.log_p  # pmax 4096 opens on the log axis
+        await pilot.press("l")
+        assert not app.model.log_p
+        await pilot.press("e")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+    written = sorted((tmp_path / "verdicts").iterdir())
+    for suffix in (CURVE_SUFFIX, "-time.svg"):
+        (chart,) = [p for p in written if p.name.endswith(suffix)]
+        svg = chart.read_text(encoding="utf-8")
+        texts = {t.text for t in ET.fromstring(svg).iter("{http://www.w3.org/2000/svg}text")}
+        assert "(log scale)" not in svg and "16" not in texts, suffix  # linear ticks, as on screen
+        assert "4096" in texts or "4000" in texts, (suffix, sorted(t for t in texts if t and t.isdigit()))
+    default = files_for(0.05, 0.002, 4096)[CURVE_SUFFIX]
+    assert "(log scale)" in default

@@ -234,10 +234,11 @@ def fit_runs_of(runs: Runs, *, method: str = "linear3", pmax: int | None = None,
 def snapshot_files_for(candidate: Candidate, assessment: Assessment, *, created: datetime | None = None,
                        fit: FitResult | None = None, candidate_file: str | None = None,
                        svg: str | None = None, queue: dict[str, Any] | None = None,
-                       ) -> tuple[str, Callable[[str], dict[str, str | bytes]]]:
+                       log_p: bool | None = None) -> tuple[str, Callable[[str], dict[str, str | bytes]]]:
     """The basename of one verdict snapshot, and its files (by suffix) for the basename actually
     written (the Markdown links `<that basename>-curve.svg`). `queue` is the time-to-solution answer
-    the caller already holds (the dashboard's, as on screen); Slurm is asked only without one."""
+    the caller already holds (the dashboard's, as on screen); Slurm is asked only without one.
+    `log_p`: the p axis of the chart files (the dashboard's, as on screen; None: by pmax)."""
     from capstone_tui import __version__
     from capstone_tui.core.snapshot import build_snapshot, snapshot_basename, snapshot_files
 
@@ -251,7 +252,7 @@ def snapshot_files_for(candidate: Candidate, assessment: Assessment, *, created:
 
     def files_for(basename: str) -> dict[str, str | bytes]:
         files: dict[str, str | bytes] = dict(snapshot_files(snapshot, candidate_file=candidate_file,
-                                                            basename=basename))
+                                                            basename=basename, log_p=log_p))
         if svg is not None:
             files[".svg"] = svg
         return files
@@ -262,10 +263,11 @@ def snapshot_files_for(candidate: Candidate, assessment: Assessment, *, created:
 def export_snapshot(out_dir: str | Path, candidate: Candidate, assessment: Assessment, *,
                     fit: FitResult | None = None, candidate_file: str | None = None,
                     svg: str | None = None, field: str = "--out",
-                    created: datetime | None = None, queue: dict[str, Any] | None = None) -> tuple[Path, ...]:
+                    created: datetime | None = None, queue: dict[str, Any] | None = None,
+                    log_p: bool | None = None) -> tuple[Path, ...]:
     """Write a snapshot (.json, .md, -curve.svg; -time.svg with [scaling] t1_s, drawn from the
     same queue answer as the snapshot's; the optional screen .svg) into `out_dir`, never replacing
-    a file; `created` defaults to now; `queue` as for `snapshot_files_for`.
+    a file; `created` defaults to now; `queue` and `log_p` as for `snapshot_files_for`.
 
     An empty folder name or one that cannot be written is a ValidationError on `field`.
     """
@@ -274,7 +276,7 @@ def export_snapshot(out_dir: str | Path, candidate: Candidate, assessment: Asses
     if not str(out_dir).strip():
         raise ValidationError(field, "must name a folder for the snapshot files", str(out_dir))
     basename, files = snapshot_files_for(candidate, assessment, created=created, fit=fit,
-                                         candidate_file=candidate_file, svg=svg, queue=queue)
+                                         candidate_file=candidate_file, svg=svg, queue=queue, log_p=log_p)
     try:
         return write_snapshot(Path(str(out_dir)).expanduser(), basename, files)
     except ExportError as err:

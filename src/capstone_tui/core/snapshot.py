@@ -63,11 +63,12 @@ def snapshot_basename(name: str, created: datetime) -> str:
 
 
 def snapshot_files(snapshot: dict[str, Any], candidate_file: str | None = None,
-                   basename: str | None = None) -> dict[str, str]:
+                   basename: str | None = None, log_p: bool | None = None) -> dict[str, str]:
     """The text files of one export, by suffix: the JSON snapshot, its Markdown summary, the
     chart alone (`<basename>-curve.svg`) and, with [scaling] t1_s, the time plot alone
     (`<basename>-time.svg`, from the queue answer the snapshot carries); the Markdown links both
-    and the JSON names them under `charts`."""
+    and the JSON names them under `charts`. `log_p`: the p axis the charts use (None: log when
+    pmax is wide, as the dashboard opens; the dashboard passes the axis it shows)."""
     from capstone_tui.core.chart.svg import curve_svg
     from capstone_tui.core.chart.time_svg import time_svg
     from capstone_tui.core.jsontext import dumps_json
@@ -77,11 +78,12 @@ def snapshot_files(snapshot: dict[str, Any], candidate_file: str | None = None,
     j = (snapshot.get("assessment") or {}).get("justification") or {}
     if all(isinstance(j.get(k), (int, float)) for k in ("s", "c", "pmax")):
         name = str((snapshot.get("candidate") or {}).get("name", ""))
-        charts[CURVE_SUFFIX] = curve_svg(float(j["s"]), float(j["c"]), int(j["pmax"]), title=f"{name}: speedup S(p)")
+        charts[CURVE_SUFFIX] = curve_svg(float(j["s"]), float(j["c"]), int(j["pmax"]),
+                                         title=f"{name}: speedup S(p)", log=log_p)
         view = time_chart_view(snapshot)
         if view is not None:
             p_star = j["p_star"] if isinstance(j.get("p_star"), int) else best_p(view.s, view.c, int(j["pmax"]))[0]
-            charts[TIME_SUFFIX] = time_svg(view, int(j["pmax"]), p_star, title=f"{name}: time to finish")
+            charts[TIME_SUFFIX] = time_svg(view, int(j["pmax"]), p_star, title=f"{name}: time to finish", log=log_p)
     base = basename or basename_of(snapshot)
     doc = snapshot
     if charts and base and CHARTS_KEY not in snapshot:

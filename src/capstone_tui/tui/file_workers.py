@@ -126,7 +126,8 @@ class FileWorkers:
         source = str(self.candidate_path) if self.candidate_path else None
         paths = export_snapshot(self.export_dir, model.candidate, model.assessment, fit=model.fit,
                                 candidate_file=source, svg=svg, field=EXPORT_FIELD,
-                                queue=model.queue_now)  # the answer on screen: no second Slurm call
+                                queue=model.queue_now,  # the answer on screen: no second Slurm call
+                                log_p=model.log_p)  # the charts on the p axis the screen shows
         self.post_message(ExportFinished(paths))  # type: ignore[attr-defined]
 
     # --- what the workers report (on_* names: Textual finds them on this mixin by MRO) -------
