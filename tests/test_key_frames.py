@@ -83,3 +83,24 @@ async def test_a_burst_of_keys_leaves_every_pane_on_the_last_state(tmp_path: Pat
         assert f"S(p*)={j.speedup:.2f}x at p*={j.p_star}" in gate2_label(app)
         assert 1 <= chart.builds - builds <= 12  # never more than one build per key
         assert app.query_one(ChartView).pane.drawn is app.model  # the chart shows the last state
+
+
+async def test_a_key_with_measured_runs_shown_reuses_the_fit_band(tmp_path: Path) -> None:
+    """The bootstrap band depends on the fit and pmax only: keys that tune s rebuild the chart but
+    not the band (300 replicates x pmax points, about 60 ms per key at pmax 4096 before)."""
+    from capstone_tui.session import open_runs
+
+    fit = open_runs(Path(__file__).parent / "data" / "specsdm91.csv", field="--runs")
+    app = make_app(tmp_path, CAND, fit=fit)
+    async with app.run_test(size=(120, 40)) as pilot:
+        chart = app.query_one(ChartView)
+        builds = await first_chart_drawn(pilot, chart)
+        assert chart._band is not None and chart._band[0] is fit
+        band = chart._band[2]
+        await pilot.press("S", "S")
+        assert await settled(pilot, lambda: chart.pane.drawn is app.model and chart.builds > builds)
+        await pilot.pause(0.1)
+        assert chart._band[2] is band  # the same lists: not computed again
+        await pilot.press("P")  # pmax doubles: the band covers more workers, so it is computed anew
+        assert await settled(pilot, lambda: chart._band is not None and chart._band[1] == 128)
+        assert len(chart._band[2][0]) == 128

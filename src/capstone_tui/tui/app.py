@@ -25,6 +25,7 @@ from capstone_tui.core.machine import Machine
 from capstone_tui.core.dashboard_state import DashboardState, next_machine, toggled, tuned
 from capstone_tui.core.safe_text import safe_text
 from capstone_tui.probes.confine import FileAccess
+from capstone_tui.session import QueueCache
 from capstone_tui.tui.file_workers import FileWorkers
 from capstone_tui.tui.keys import KEYS
 from capstone_tui.tui.messages import (
@@ -78,7 +79,7 @@ class CapstoneApp(FileWorkers, PaletteGuards, App[int]):
         self.live_inventory = live_inventory
         self.refresh_paused = False
         self._preset_machines: tuple[Machine, ...] = model.machines
-        self.queue_cache: Any = None  # session.QueueCache, made by the inventory worker (no import here)
+        self.queue_cache = QueueCache()  # this App's own: when it last asked Slurm about the queue
 
     # --- layout -------------------------------------------------------------------------
 
@@ -254,10 +255,8 @@ class CapstoneApp(FileWorkers, PaletteGuards, App[int]):
 
         inventory = read_inventory(slurm_max_age_s=SLURM_MAX_AGE_S)
         self.post_message(InventoryRead(inventory, tuple(inventory.machines())))
-        from capstone_tui.session import QueueCache, queue_if_due  # Slurm reference with t1_s: when would it finish?
+        from capstone_tui.session import queue_if_due  # a Slurm reference with t1_s: when would it finish?
 
-        if self.queue_cache is None:  # this App's own (one inventory worker runs at a time)
-            self.queue_cache = QueueCache()
         candidate = self.model.candidate
         queue = queue_if_due(candidate, SLURM_MAX_AGE_S, self.queue_cache)
         if queue is not None:

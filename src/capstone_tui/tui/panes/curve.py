@@ -52,6 +52,9 @@ class ChartView(Widget):
         self._key: tuple[Any, ...] | None = None
         self.chart: Chart | None = None
         self.builds = 0  # how many times the curves were rasterized (tests and benchmarks read it)
+        # the fit's bootstrap band for (fit, pmax): it does not move with s or c, and at pmax 4096
+        # it costs about 60 ms, which a key that tunes s must not pay again
+        self._band: tuple[FitResult, int, tuple[list[float], list[float]]] | None = None
 
     def render(self) -> Text:
         pane = self.pane
@@ -60,7 +63,7 @@ class ChartView(Widget):
             return Text("")
         key = (pane.view_key(model), self.size.width, self.size.height, self.app.theme)
         if key != self._key or self.chart is None:
-            self.chart = build_any_chart(model, self.size.width, self.size.height)
+            self.chart = self._build(model)
             self._key = key
             self.builds += 1
         if self.chart is None:
@@ -82,6 +85,19 @@ class ChartView(Widget):
             if run:
                 text.append("".join(run), styles.get(run_key or ""))
         return text
+
+    def _build(self, model: DashboardState) -> Chart | None:
+        """The chart the state asks for: the time plot (key t) or the speedup / efficiency chart."""
+        width, height, hi = self.size.width, self.size.height, plot_range(model)
+        if model.show_time:
+            return build_time_chart(time_view_of(model), hi, model.log_p, width, height, model.justification.p_star)
+        band = None
+        fit = model.fit
+        if fit is not None and not model.show_efficiency and hi <= BAND_MAX_P:
+            if self._band is None or self._band[0] is not fit or self._band[1] != hi:
+                self._band = (fit, hi, fit.band(list(range(1, hi + 1))))
+            band = self._band[2]
+        return build_chart(model, width, height, band)
 
     def on_click(self, event: events.Click) -> None:
         chart = self.chart
@@ -241,31 +257,7 @@ class SpeedupPane(Widget):
             out.append(("(l: log axis, p/P: range)", "label"))
         return out
 
+
 def time_view_of(model: DashboardState) -> TimeView:
     """The time plot's facts for this state: the queue answer only if it is for this candidate."""
     return time_view(model.candidate, model.queue_now)
-
-
-def build_any_chart(model: DashboardState, width: int, height: int) -> Chart | None:
-    """The chart the state asks for: the time plot (key t) or the speedup / efficiency chart."""
-    if model.show_time:
-        return build_time_chart(time_view_of(model), plot_range(model), model.log_p, width, height,
-                                model.justification.p_star)
-    hi = plot_range(model)
-    band = _band(model.fit, hi) if model.fit is not None and not model.show_efficiency and hi <= BAND_MAX_P else None
-    return build_chart(model, width, height, band)
-
-
-_BAND_MEMO: list[tuple[FitResult, int, tuple[list[float], list[float]]]] = []
-
-
-def _band(fit: FitResult, hi: int) -> tuple[list[float], list[float]]:
-    """The fit's bootstrap band at p = 1..hi, computed once per (fit, hi): it does not move with s
-    or c, and at hi = 4096 it costs about 60 ms, which a key that tunes s must not pay again."""
-    if _BAND_MEMO and _BAND_MEMO[0][0] is fit and _BAND_MEMO[0][1] == hi:
-        return _BAND_MEMO[0][2]
-    band = fit.band(list(range(1, hi + 1)))
-    _BAND_MEMO[:] = [(fit, hi, band)]
-    return band
-
-

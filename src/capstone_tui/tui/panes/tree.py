@@ -62,7 +62,7 @@ class TreePane(Widget):
         self._gate2: TreeNode[str] | None = None
         self._styles: dict[tuple[str, bool, bool], Style] = {}  # for the current theme
         self._relabel_due = False  # a relabel is queued for after the next screen refresh
-        self._labelled: DashboardState | None = None  # the state the labels say (None: none yet)
+        self._labelled = False  # the labels have said a state (the first is set at once)
 
     def compose(self) -> ComposeResult:
         tree: Tree[str] = Tree("Candidate problem", id="ceiling-tree")
@@ -95,7 +95,7 @@ class TreePane(Widget):
         # new verdict text reaches the terminal alone (a small region at the bottom) instead of
         # in a frame that spans the tree and every pane between them. Keys in a burst relabel
         # once, with the latest state.
-        if self._labelled is None:
+        if not self._labelled:
             self._relabel()
         elif not self._relabel_due:
             self._relabel_due = True
@@ -142,7 +142,7 @@ class TreePane(Widget):
         if self.model is None:
             tree.root.set_label(Text("Candidate problem (no candidate yet)", style=self._style("text-muted")))
             return
-        self._labelled = self.model
+        self._labelled = True
         a = self.model.assessment
         _set_label(tree.root, self._root_label(a))
         for index, c in enumerate(a.ceilings, start=1):
